@@ -1,0 +1,57 @@
+//! The command line: flags, rendering and exit codes. The only module that prints.
+
+mod exit;
+mod import;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::CliError;
+
+/// Keeps every ChatGPT export you download in one searchable SQLite archive.
+#[derive(Debug, Parser)]
+#[command(name = "chatarchive", version, about, long_about = None)]
+struct Cli {
+    /// The archive file [default: the user's data folder, e.g.
+    /// ~/.local/share/chatarchive/archive.db on Linux]
+    #[arg(long, global = true, env = "CHATARCHIVE_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Import(import::ImportArgs),
+}
+
+/// Settings every command shares.
+pub struct Context {
+    /// The archive path, resolved.
+    pub db: PathBuf,
+}
+
+/// Parses the arguments, runs the command and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = default_db(cli.db).and_then(|db| {
+        let context = Context { db };
+        match cli.command {
+            Command::Import(args) => import::run(args, &context),
+        }
+    });
+    exit::finish(result)
+}
+
+fn default_db(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    if let Some(path) = given {
+        return Ok(path);
+    }
+    directories::ProjectDirs::from("", "", "chatarchive")
+        .map(|dirs| dirs.data_dir().join("archive.db"))
+        .ok_or_else(|| CliError::usage("cannot find a data folder for the archive; pass --db PATH"))
+}

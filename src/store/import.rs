@@ -1,0 +1,685 @@
+//! The import: streams each export's conversations into the archive inside one transaction.
+//!
+//! Per conversation: the SHA-256 of its raw bytes is looked up first, so that a conversation
+//! already archived costs a hash and an index probe, not a parse. A new version is stored
+//! verbatim in `conversation_versions`; when it is the conversation's only version its rows
+//! are written at once, otherwise the conversation is rebuilt at the end of the export by
+//! merging all its versions in export-date order (see `model::merge`). Which export is newer
+//! is decided by the exports themselves, never by import order. Any error rolls everything
+//! back: the archive is left exactly as it was.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Cursor, Read};
+use std::path::PathBuf;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::Archive;
+use super::error::{StoreError, WriteContext};
+use super::seen;
+use super::side_files;
+use super::write::write_conversation;
+use crate::model::record::ConversationRecord;
+use crate::model::snapshot::{Snapshot, SnapshotError};
+use crate::model::timestamp;
+use crate::source::layout::{DateHint, chat_html_array_start};
+use crate::source::repair::{self, RepairKind};
+use crate::source::split::{ArraySplitter, RawElement};
+use crate::source::{Export, Location, Position, SourceError, plan};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Do everything, report, then roll back.
+    pub dry_run: bool,
+}
+
+/// Receives progress while an import runs. All methods may be called often.
+pub trait Progress {
+    /// A conversation file of `total` bytes starts.
+    fn start_file(&self, label: &str, total: u64);
+    /// `bytes` more of the current file were read.
+    fn advance(&self, bytes: u64);
+    /// The current file is done.
+    fn finish_file(&self);
+}
+
+/// Counts of conversations for one export.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct ConversationCounts {
+    /// Conversations in the export (skipped ones included).
+    pub total: u64,
+    /// Not in the archive before.
+    pub new: u64,
+    /// In the archive before and changed by this export.
+    pub updated: u64,
+    /// In the archive before and unchanged.
+    pub unchanged: u64,
+    /// In the archive but not in this export (kept).
+    pub missing: u64,
+}
+
+/// A conversation that was valid JSON but could not be stored.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its id, when readable.
+    pub conversation_id: Option<String>,
+    /// Where it is: file, member, position.
+    pub location: String,
+    /// JSON path of the offending field.
+    pub path: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// What importing one export did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    /// The export's name (its first input's file name).
+    pub name: String,
+    /// SHA-256 over the export's conversation bytes: the same export read from a ZIP, a
+    /// folder or its bare `conversations.json` has the same fingerprint.
+    pub fingerprint: String,
+    /// When the export was made, as decided from its name, manifest or contents.
+    pub exported_at: Option<String>,
+    /// Where `exported_at` came from: `file_name`, `manifest`, `latest_update_time`, `none`.
+    pub exported_at_source: String,
+    /// The inputs, with their kind, size and SHA-256.
+    pub sources: Vec<SourceRecord>,
+    /// Whether this export had been imported before.
+    pub already_imported: bool,
+    /// Conversation counts.
+    pub conversations: ConversationCounts,
+    /// Nodes inserted.
+    pub nodes_new: u64,
+    /// Nodes changed.
+    pub nodes_updated: u64,
+    /// Conversations skipped, with why.
+    pub skipped: Vec<Skipped>,
+    /// Warnings: repaired text, files the manifest lists but no input holds, duplicates.
+    pub warnings: Vec<String>,
+}
+
+/// One input of an export, as logged in `imports.sources`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRecord {
+    /// The path as given.
+    pub path: PathBuf,
+    /// `zip`, `folder` or `json`.
+    pub kind: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the file (for a folder: of its conversation files, as the fingerprint).
+    pub sha256: String,
+}
+
+/// What an import run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// Whether the run was rolled back on purpose.
+    pub dry_run: bool,
+    /// One report per export, in the order processed.
+    pub exports: Vec<ExportReport>,
+}
+
+impl ImportReport {
+    /// Whether any conversation was skipped.
+    pub fn has_skipped(&self) -> bool {
+        self.exports.iter().any(|e| !e.skipped.is_empty())
+    }
+}
+
+impl Archive {
+    /// Imports every path (ZIPs, folders, JSON files) in one transaction.
+    pub fn import(
+        &mut self,
+        paths: &[PathBuf],
+        options: ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport, StoreError> {
+        let exports = plan(paths)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .step("starting the import")?;
+        let latest_before = seen::begin_run(&tx)?;
+        let mut reports = Vec::new();
+        for export in exports {
+            reports.push(import_export(&tx, export, progress)?);
+        }
+        seen::finish_run(&tx, latest_before)?;
+        if options.dry_run {
+            tx.rollback().step("rolling back the dry run")?;
+        } else {
+            tx.commit().step("committing the import")?;
+        }
+        Ok(ImportReport {
+            dry_run: options.dry_run,
+            exports: reports,
+        })
+    }
+}
+
+/// State gathered while one export streams by.
+#[derive(Default)]
+struct Stage {
+    fingerprint: Sha256,
+    observations: Vec<Observation>,
+    deferred: BTreeSet<String>,
+    status: HashMap<String, Status>,
+    latest_time: Option<f64>,
+    report_counts: ConversationCounts,
+    nodes_new: u64,
+    nodes_updated: u64,
+    skipped: Vec<Skipped>,
+    warnings: Vec<String>,
+}
+
+/// What an export did to a conversation it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    New,
+    Updated,
+    Unchanged,
+}
+
+struct Observation {
+    conversation_id: String,
+    version_id: i64,
+    file: String,
+}
+
+fn import_export(
+    conn: &Connection,
+    mut export: Export,
+    progress: &dyn Progress,
+) -> Result<ExportReport, StoreError> {
+    let started_at = timestamp::now();
+    let before = conversation_total(conn)?;
+    let mut stage = Stage::default();
+    for file in export.missing_files.clone() {
+        stage.warnings.push(format!(
+            "{}: listed in the manifest but missing",
+            export.location(&file)
+        ));
+    }
+    for file in export.conversation_files.clone() {
+        stream_file(conn, &mut export, &file, &mut stage, progress)?;
+    }
+    let fingerprint = hex::encode(std::mem::take(&mut stage.fingerprint).finalize());
+    let (exported_at, exported_at_source) = export_date(&export, stage.latest_time);
+    let (export_id, already_imported) =
+        upsert_export(conn, &export, &fingerprint, exported_at.as_deref(), &stage)?;
+    let touched = record_observations(conn, export_id, &mut stage)?;
+    rebuild_deferred(conn, &mut stage)?;
+    seen::mark_touched(conn, &touched)?;
+    side_files::store(conn, &mut export, export_id, exported_at.as_deref())?;
+    count_statuses(&mut stage, before);
+    let sources = source_records(&export, &fingerprint)?;
+    let report = ExportReport {
+        name: export.name(),
+        fingerprint,
+        exported_at,
+        exported_at_source,
+        sources,
+        already_imported,
+        conversations: stage.report_counts,
+        nodes_new: stage.nodes_new,
+        nodes_updated: stage.nodes_updated,
+        skipped: stage.skipped,
+        warnings: stage.warnings,
+    };
+    log_import(conn, export_id, &started_at, &report)?;
+    Ok(report)
+}
+
+fn count_statuses(stage: &mut Stage, archived_before: u64) {
+    let counts = &mut stage.report_counts;
+    for status in stage.status.values() {
+        match status {
+            Status::New => counts.new += 1,
+            Status::Updated => counts.updated += 1,
+            Status::Unchanged => counts.unchanged += 1,
+        }
+    }
+    if counts.total > 0 {
+        counts.missing = archived_before.saturating_sub(counts.updated + counts.unchanged);
+    }
+}
+
+fn conversation_total(conn: &Connection) -> Result<u64, StoreError> {
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM conversations", [], |row| row.get(0))
+        .step("counting conversations")?;
+    Ok(count as u64)
+}
+
+fn stream_file(
+    conn: &Connection,
+    export: &mut Export,
+    file: &str,
+    stage: &mut Stage,
+    progress: &dyn Progress,
+) -> Result<(), StoreError> {
+    let location = export.location(file);
+    if export.from_chat_html {
+        let html = export.read(file)?;
+        let start = chat_html_array_start(&html).ok_or_else(|| SourceError::NoConversations {
+            location: location.clone(),
+            detail: "chat.html has no jsonData array".to_string(),
+        })?;
+        let reader = Cursor::new(&html[start.offset as usize..]);
+        let splitter = ArraySplitter::embedded(reader, location.clone(), start);
+        return consume(
+            conn,
+            splitter,
+            &location,
+            file,
+            stage,
+            progress,
+            html.len() as u64,
+        );
+    }
+    let total = export
+        .members()
+        .iter()
+        .find(|m| m.0 == file)
+        .map_or(0, |m| m.2);
+    let reader = export.open(file)?;
+    let splitter = ArraySplitter::new(reader, location.clone());
+    consume(conn, splitter, &location, file, stage, progress, total)
+}
+
+fn consume<R: std::io::BufRead>(
+    conn: &Connection,
+    splitter: ArraySplitter<R>,
+    location: &Location,
+    file: &str,
+    stage: &mut Stage,
+    progress: &dyn Progress,
+    total: u64,
+) -> Result<(), StoreError> {
+    progress.start_file(file, total);
+    for element in splitter {
+        let element = element?;
+        progress.advance(element.bytes.len() as u64 + 1);
+        stage.fingerprint.update(&element.bytes);
+        if element.index == 0 {
+            refuse_other_provider(&element, location)?;
+        }
+        stage.report_counts.total += 1;
+        import_element(conn, element, location, file, stage)?;
+    }
+    progress.finish_file();
+    Ok(())
+}
+
+/// Claude's `conversations.json` is also an array of objects; its shape gives it away.
+fn refuse_other_provider(element: &RawElement, location: &Location) -> Result<(), SourceError> {
+    let Ok(keys) = serde_json::from_slice::<HashMap<String, serde::de::IgnoredAny>>(&element.bytes)
+    else {
+        return Ok(());
+    };
+    let claude = !keys.contains_key("mapping")
+        && (keys.contains_key("chat_messages")
+            || keys.contains_key("uuid") && keys.contains_key("name"));
+    if claude {
+        return Err(SourceError::OtherProvider {
+            location: location.at(element.start),
+            provider: "an Anthropic Claude export".to_string(),
+            evidence: "$[0] has 'chat_messages' and 'uuid' but no 'mapping'".to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn import_element(
+    conn: &Connection,
+    element: RawElement,
+    location: &Location,
+    file: &str,
+    stage: &mut Stage,
+) -> Result<(), StoreError> {
+    let sha256 = hex::encode(Sha256::digest(&element.bytes));
+    if let Some((version_id, conversation_id)) = find_version(conn, &sha256)? {
+        stage
+            .status
+            .entry(conversation_id.clone())
+            .or_insert(Status::Unchanged);
+        stage.observations.push(Observation {
+            conversation_id,
+            version_id,
+            file: file.to_string(),
+        });
+        return Ok(());
+    }
+    let parse = repair::parse_text(&element.bytes);
+    let structural = if parse.original_is_utf8 {
+        std::str::from_utf8(&element.bytes).expect("checked UTF-8")
+    } else {
+        &parse.text
+    };
+    let snapshot = match Snapshot::parse(structural, &parse.text) {
+        Ok(snapshot) => snapshot,
+        Err(SnapshotError::Syntax {
+            line,
+            column,
+            message,
+        }) => {
+            let position = absolute(&element, &element.bytes, line, column);
+            return Err(SourceError::Json {
+                location: location.at(position),
+                message,
+            }
+            .into());
+        }
+        Err(SnapshotError::Unusable { id, path, message }) => {
+            let at = location.at(element.start).to_string();
+            let path = format!("$[{}]{}", element.index, path.trim_start_matches('$'));
+            stage.skipped.push(Skipped {
+                conversation_id: id,
+                location: at,
+                path,
+                reason: message,
+            });
+            return Ok(());
+        }
+    };
+    for repair in &parse.repairs {
+        stage
+            .warnings
+            .push(repair_warning(&element, location, &snapshot.id, repair));
+    }
+    let record = ConversationRecord::from_snapshot(&snapshot);
+    note_time(stage, &snapshot);
+    let node_ids =
+        serde_json::to_string(&record.nodes.iter().map(|n| &n.node_id).collect::<Vec<_>>())
+            .expect("strings serialize");
+    let raw_bytes = (!parse.original_is_utf8).then_some(&element.bytes);
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO conversation_versions
+                 (conversation_id, sha256, size, raw, raw_bytes, created_at, updated_at, node_ids)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .step("preparing a conversation version")?;
+    insert
+        .execute(params![
+            record.id,
+            sha256,
+            element.bytes.len() as i64,
+            structural,
+            raw_bytes,
+            record.created_at,
+            record.updated_at,
+            node_ids
+        ])
+        .step("storing a conversation version")?;
+    let version_id = conn.last_insert_rowid();
+    stage.observations.push(Observation {
+        conversation_id: record.id.clone(),
+        version_id,
+        file: file.to_string(),
+    });
+    if version_count(conn, &record.id)? > 1 {
+        if stage.status.contains_key(&record.id) {
+            let duplicate = format!("{location}: conversation {} appears twice", record.id);
+            stage.warnings.push(duplicate);
+        }
+        stage
+            .status
+            .entry(record.id.clone())
+            .or_insert(Status::Unchanged);
+        stage.deferred.insert(record.id);
+        return Ok(());
+    }
+    let outcome = write_conversation(conn, &record)?;
+    stage.nodes_new += outcome.nodes_new;
+    stage.nodes_updated += outcome.nodes_updated;
+    stage.status.insert(record.id, Status::New);
+    Ok(())
+}
+
+fn repair_warning(
+    element: &RawElement,
+    location: &Location,
+    id: &str,
+    repair: &repair::Repair,
+) -> String {
+    let offset = element.start.offset + repair.offset as u64;
+    let what = match &repair.what {
+        RepairKind::LoneSurrogateEscape(escape) => format!("lone surrogate escape {escape}"),
+        RepairKind::InvalidUtf8 => "invalid UTF-8 (CESU-8 or stray bytes)".to_string(),
+    };
+    format!(
+        "{location}: conversation {id}: {what} at byte {offset}; stored as written, \
+         U+FFFD in the searchable text"
+    )
+}
+
+/// Converts a line and column inside an element into a position in the member.
+fn absolute(element: &RawElement, bytes: &[u8], line: usize, column: usize) -> Position {
+    let mut offset_in = 0usize;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &bytes[offset_in..]) {
+            Some(p) => offset_in += p + 1,
+            None => break,
+        }
+    }
+    let offset_in = (offset_in + column.saturating_sub(1)).min(bytes.len());
+    let start = element.start;
+    let (line, column) = if line <= 1 {
+        (start.line, start.column + column.saturating_sub(1) as u64)
+    } else {
+        (start.line + line as u64 - 1, column as u64)
+    };
+    Position {
+        offset: start.offset + offset_in as u64,
+        line,
+        column,
+    }
+}
+
+fn note_time(stage: &mut Stage, snapshot: &Snapshot) {
+    for key in ["update_time", "create_time"] {
+        if let Some(t) = snapshot.top.get(key).and_then(serde_json::Value::as_f64) {
+            stage.latest_time = Some(stage.latest_time.map_or(t, |l| l.max(t)));
+        }
+    }
+}
+
+fn find_version(conn: &Connection, sha256: &str) -> Result<Option<(i64, String)>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, conversation_id FROM conversation_versions WHERE sha256 = ?1")
+        .step("looking up a conversation version")?;
+    stmt.query_row([sha256], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+        .step("looking up a conversation version")
+}
+
+fn version_count(conn: &Connection, id: &str) -> Result<i64, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT count(*) FROM conversation_versions WHERE conversation_id = ?1")
+        .step("counting versions")?;
+    stmt.query_row([id], |row| row.get(0))
+        .step("counting versions")
+}
+
+/// The export's date: its file name, its manifest, else the latest time inside it.
+fn export_date(export: &Export, latest_time: Option<f64>) -> (Option<String>, String) {
+    match export.date_hint {
+        Some(DateHint::FileName(date)) => {
+            (Some(timestamp::iso(date.assume_utc())), "file_name".into())
+        }
+        Some(DateHint::Manifest(date)) => (Some(timestamp::iso(date)), "manifest".into()),
+        None => match latest_time.and_then(timestamp::from_epoch) {
+            Some(date) => (Some(timestamp::iso(date)), "latest_update_time".into()),
+            None => (None, "none".into()),
+        },
+    }
+}
+
+fn upsert_export(
+    conn: &Connection,
+    export: &Export,
+    fingerprint: &str,
+    exported_at: Option<&str>,
+    stage: &Stage,
+) -> Result<(i64, bool), StoreError> {
+    let existing: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM exports WHERE fingerprint = ?1",
+            [fingerprint],
+            |row| row.get(0),
+        )
+        .optional()
+        .step("looking up the export")?;
+    if let Some(id) = existing {
+        return Ok((id, true));
+    }
+    let (_, source) = export_date(export, stage.latest_time);
+    conn.execute(
+        "INSERT INTO exports (fingerprint, name, exported_at, exported_at_source,
+             conversation_count, first_imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            fingerprint,
+            export.name(),
+            exported_at,
+            source,
+            stage.report_counts.total as i64,
+            timestamp::now()
+        ],
+    )
+    .step("recording the export")?;
+    Ok((conn.last_insert_rowid(), false))
+}
+
+/// Inserts the observations; returns the conversations whose observations changed. Counts
+/// new, updated and unchanged conversations, and marks for a rebuild the conversations whose
+/// merge order an older export changes.
+fn record_observations(
+    conn: &Connection,
+    export_id: i64,
+    stage: &mut Stage,
+) -> Result<Vec<String>, StoreError> {
+    let mut touched = Vec::new();
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO conversation_observations
+                 (export_id, conversation_id, version_id, source_file) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .step("preparing an observation")?;
+    for obs in std::mem::take(&mut stage.observations) {
+        let inserted = insert
+            .execute(params![
+                export_id,
+                obs.conversation_id,
+                obs.version_id,
+                obs.file
+            ])
+            .step("recording an observation")?;
+        if inserted > 0 {
+            if stage.status.get(&obs.conversation_id) == Some(&Status::Unchanged)
+                && seen::older_than_latest_observation(conn, &obs.conversation_id, export_id)?
+            {
+                stage.deferred.insert(obs.conversation_id.clone());
+            }
+            touched.push(obs.conversation_id);
+        }
+    }
+    touched.sort();
+    touched.dedup();
+    Ok(touched)
+}
+
+/// Rebuilds the conversations that have several versions from all of them, and counts every
+/// conversation of the export as new, updated or unchanged.
+fn rebuild_deferred(conn: &Connection, stage: &mut Stage) -> Result<(), StoreError> {
+    for id in std::mem::take(&mut stage.deferred) {
+        let Some(merged) = seen::merged_snapshot(conn, &id)? else {
+            continue;
+        };
+        let outcome = write_conversation(conn, &ConversationRecord::from_snapshot(&merged))?;
+        stage.nodes_new += outcome.nodes_new;
+        stage.nodes_updated += outcome.nodes_updated;
+        let status = stage.status.entry(id).or_insert(Status::Unchanged);
+        if *status == Status::Unchanged && outcome.changed {
+            *status = Status::Updated;
+        }
+    }
+    Ok(())
+}
+
+fn source_records(export: &Export, fingerprint: &str) -> Result<Vec<SourceRecord>, StoreError> {
+    export
+        .sources()
+        .into_iter()
+        .map(|source| {
+            let sha256 = if source.kind == crate::source::InputKind::Folder {
+                fingerprint.to_string()
+            } else {
+                file_sha256(&source.path)?
+            };
+            Ok(SourceRecord {
+                kind: source.kind.as_str().to_string(),
+                size: source.size,
+                path: source.path,
+                sha256,
+            })
+        })
+        .collect()
+}
+
+fn file_sha256(path: &std::path::Path) -> Result<String, StoreError> {
+    let location = Location::file(path);
+    let mut file = std::fs::File::open(path).map_err(|e| SourceError::io(location.clone(), e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .map_err(|e| SourceError::io(location.clone(), e))?;
+        if read == 0 {
+            return Ok(hex::encode(hasher.finalize()));
+        }
+        hasher.update(&buffer[..read]);
+    }
+}
+
+fn log_import(
+    conn: &Connection,
+    export_id: i64,
+    started_at: &str,
+    report: &ExportReport,
+) -> Result<(), StoreError> {
+    let counts = &report.conversations;
+    let json = |value: serde_json::Result<String>| value.expect("reports serialize");
+    conn.execute(
+        "INSERT INTO imports (export_id, started_at, finished_at, tool_version, sources,
+             exported_at, conversations_new, conversations_updated, conversations_unchanged,
+             conversations_missing, nodes_new, nodes_updated, skipped, skipped_details, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            export_id,
+            started_at,
+            timestamp::now(),
+            env!("CARGO_PKG_VERSION"),
+            json(serde_json::to_string(&report.sources)),
+            report.exported_at,
+            counts.new as i64,
+            counts.updated as i64,
+            counts.unchanged as i64,
+            counts.missing as i64,
+            report.nodes_new as i64,
+            report.nodes_updated as i64,
+            report.skipped.len() as i64,
+            json(serde_json::to_string(&report.skipped)),
+            json(serde_json::to_string(&report.warnings)),
+        ],
+    )
+    .step("logging the import")?;
+    Ok(())
+}
