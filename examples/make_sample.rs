@@ -373,11 +373,7 @@ impl Conv {
             Era::Y2023 | Era::Y2024 => rng.uuid4(),
             Era::Y2025 | Era::Y2026 => rng.time_id(secs),
         };
-        let clock = Stamp {
-            secs,
-            frac: rng.below(1_000_000),
-            digits: 6,
-        };
+        let clock = Stamp { secs, frac: rng.below(1_000_000), digits: 6 };
         let model = match era {
             Era::Y2023 => "gpt-4",
             Era::Y2024 => "gpt-4o",
@@ -385,18 +381,7 @@ impl Conv {
         };
         let (nodes, fields) = (Vec::new(), Vec::new());
         let (created, current) = (clock, None);
-        Conv {
-            era,
-            rng,
-            id,
-            title,
-            model,
-            created,
-            clock,
-            nodes,
-            current,
-            fields,
-        }
+        Conv { era, rng, id, title, model, created, clock, nodes, current, fields }
     }
 
     fn model(mut self, slug: &'static str) -> Conv {
@@ -440,11 +425,7 @@ impl Conv {
             Era::Y2024 => self.rng.uuid4(),
             Era::Y2025 | Era::Y2026 => "client-created-root".to_string(),
         };
-        self.nodes.push(Node {
-            id: root.clone(),
-            parent: None,
-            message: None,
-        });
+        self.nodes.push(Node { id: root.clone(), parent: None, message: None });
         if self.era == Era::Y2026 {
             return root;
         }
@@ -457,11 +438,7 @@ impl Conv {
     fn add_root(&mut self, m: Msg) -> String {
         let id = self.rng.uuid4();
         let message = self.render(&id, "", m, J::Null);
-        self.nodes.push(Node {
-            id: id.clone(),
-            parent: None,
-            message: Some(message),
-        });
+        self.nodes.push(Node { id: id.clone(), parent: None, message: Some(message) });
         id
     }
 
@@ -479,11 +456,7 @@ impl Conv {
         let id = self.node_id(m.role);
         let message = self.render(&id, parent, m, time);
         let parent = Some(parent.to_string());
-        self.nodes.push(Node {
-            id: id.clone(),
-            parent,
-            message: Some(message),
-        });
+        self.nodes.push(Node { id: id.clone(), parent, message: Some(message) });
         id
     }
 
@@ -533,10 +506,7 @@ impl Conv {
     fn assistant_meta(&mut self, parent: &str, meta: &mut J) {
         let newer = self.era != Era::Y2023;
         let stop = if newer { 200_002 } else { 100_260 };
-        meta.set(
-            "finish_details",
-            obj! {"type": "stop", "stop_tokens": arr![stop]},
-        );
+        meta.set("finish_details", obj! {"type": "stop", "stop_tokens": arr![stop]});
         meta.set("is_complete", true);
         if newer {
             meta.set("citations", arr![]);
@@ -555,10 +525,7 @@ impl Conv {
     fn user_meta(&mut self, meta: &mut J) {
         if self.era != Era::Y2023 {
             meta.set("selected_github_repos", arr![]);
-            meta.set(
-                "serialization_metadata",
-                obj! {"custom_symbol_offsets": arr![]},
-            );
+            meta.set("serialization_metadata", obj! {"custom_symbol_offsets": arr![]});
         }
         meta.set("request_id", self.request_id());
         if self.era != Era::Y2023 {
@@ -615,10 +582,7 @@ impl Conv {
                 "parent": node.parent.clone(),
             };
             if self.full() {
-                let children = self
-                    .nodes
-                    .iter()
-                    .filter(|n| n.parent.as_ref() == Some(&node.id));
+                let children = self.nodes.iter().filter(|n| n.parent.as_ref() == Some(&node.id));
                 let ids: Vec<J> = children.map(|n| J::from(&n.id)).collect();
                 value.set("children", ids);
             }
@@ -732,11 +696,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &byte in data {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -799,9 +759,7 @@ fn png(width: u32, height: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> 
 fn leaf_pixel(x: u32, y: u32) -> [u8; 3] {
     let (fx, fy) = (f64::from(x) - 16.0, f64::from(y) - 12.0);
     let spots = [(10.0, 9.0), (19.0, 14.0), (14.0, 16.0)];
-    let near = spots
-        .iter()
-        .map(|(sx, sy)| (f64::from(x) - sx).hypot(f64::from(y) - sy));
+    let near = spots.iter().map(|(sx, sy)| (f64::from(x) - sx).hypot(f64::from(y) - sy));
     let spot = near.fold(f64::MAX, f64::min);
     if (fx / 14.0).powi(2) + (fy / 9.0).powi(2) > 1.0 {
         [120, 92, 64]
@@ -831,11 +789,7 @@ fn wav(samples: u32, period: u32) -> Vec<u8> {
     out.extend_from_slice(&samples.to_le_bytes());
     for i in 0..samples {
         let phase = i % period;
-        let tri = if phase < period / 2 {
-            phase
-        } else {
-            period - phase
-        };
+        let tri = if phase < period / 2 { phase } else { period - phase };
         let level = (tri * 48 / (period / 2)) as i32 - 24;
         let fade = (i.min(samples - i).min(400) as i32) * level / 400;
         out.push((128 + fade) as u8);
@@ -871,17 +825,7 @@ impl Export {
         let (conversations, assets) = (Vec::new(), Vec::new());
         let (feedback, shares, library) = (Vec::new(), Vec::new(), Vec::new());
         let (nodes, messages) = (0, 0);
-        Export {
-            rng,
-            user_id,
-            conversations,
-            assets,
-            feedback,
-            shares,
-            library,
-            nodes,
-            messages,
-        }
+        Export { rng, user_id, conversations, assets, feedback, shares, library, nodes, messages }
     }
 
     fn done(&mut self, conv: &Conv) {
@@ -894,11 +838,7 @@ impl Export {
     fn asset(&mut self, bytes: Vec<u8>, original_name: String) -> (String, usize) {
         let file_id = self.rng.sediment_file_id();
         let size = bytes.len();
-        self.assets.push(Asset {
-            file_id: file_id.clone(),
-            bytes,
-            original_name,
-        });
+        self.assets.push(Asset { file_id: file_id.clone(), bytes, original_name });
         (file_id, size)
     }
 
@@ -929,9 +869,7 @@ impl Export {
 
 fn alnum(rng: &mut Rng, len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len)
-        .map(|_| char::from(CHARS[rng.below(CHARS.len() as u64) as usize]))
-        .collect()
+    (0..len).map(|_| char::from(CHARS[rng.below(CHARS.len() as u64) as usize])).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -994,17 +932,12 @@ fn bike_chain(x: &mut Export) {
         "about_model_message": "Be direct. Name the tool I need before each step.",
     };
     let ci = Msg::new("system", text_content("")).untimed();
-    let ci = ci
-        .meta("is_user_system_message", true)
-        .meta("user_context_message_data", about);
+    let ci = ci.meta("is_user_system_message", true).meta("user_context_message_data", about);
     let ci = c.add(&root, ci);
     let q1 = "My chain skips when I push hard on the pedals, mostly uphill. What's the cause?";
     let q1 = c.add(&ci, Msg::user(q1));
     let a1 = c.add(&q1, Msg::asst(CHAIN_CAUSES));
-    let old = c.add(
-        &a1,
-        Msg::user("It's a 9-speed and the chain is maybe two years old."),
-    );
+    let old = c.add(&a1, Msg::user("It's a 9-speed and the chain is maybe two years old."));
     c.add(&old, Msg::asst(CHAIN_OLD_BRANCH));
     let edited = c.add(
         &a1,
@@ -1014,10 +947,7 @@ fn bike_chain(x: &mut Export) {
         ),
     );
     let a2 = c.add(&edited, Msg::asst(CHAIN_WEAR));
-    let q3 = c.add(
-        &a2,
-        Msg::user("I don't have a chain checker. Can I measure it another way?"),
-    );
+    let q3 = c.add(&a2, Msg::user("I don't have a chain checker. Can I measure it another way?"));
     c.add(&q3, Msg::asst(CHAIN_RULER));
     x.done(&c);
 }
@@ -1067,13 +997,8 @@ fn cabin_costs(x: &mut Export) {
     let call = Msg::new("assistant", code_content("python", CABIN_CODE)).to("python");
     let call = c.add(&q, call.meta("model_slug", "gpt-4-code-interpreter"));
     let started = c.clock;
-    let output = Msg::new(
-        "tool",
-        obj! {"content_type": "execution_output", "text": CABIN_OUT},
-    );
-    let output = output
-        .named("python")
-        .meta("model_slug", "gpt-4-code-interpreter");
+    let output = Msg::new("tool", obj! {"content_type": "execution_output", "text": CABIN_OUT});
+    let output = output.named("python").meta("model_slug", "gpt-4-code-interpreter");
     let output = c.add(&call, output);
     let result = cabin_aggregate(&mut c, started);
     c.patch_last_metadata("aggregate_result", result);
@@ -1124,10 +1049,7 @@ fn boiled_egg(x: &mut Export) {
     let start = datetime!(2023-11-05 07:31:52 UTC);
     let mut c = Conv::new(4, Era::Y2023, start, None).model("text-davinci-002-render-sha");
     let root = c.start();
-    let q = c.add(
-        &root,
-        Msg::user("how long do i boil an egg if i want the yolk still runny"),
-    );
+    let q = c.add(&root, Msg::user("how long do i boil an egg if i want the yolk still runny"));
     c.add(
         &q,
         Msg::asst(
@@ -1195,10 +1117,8 @@ fn rust_borrow(x: &mut Export) {
     let q1 = c.add(&hidden, Msg::user(BORROW_QUESTION));
     let a1 = reasoned(&mut c, &q1, BORROW_THOUGHT, 6, BORROW_ANSWER);
     x.thumbs_up(&c, &a1, c.clock.secs + 95);
-    let q2 = c.add(
-        &a1,
-        Msg::user("Could I loop over indices instead, like `for i in 0..scores.len()`?"),
-    );
+    let q2 = c
+        .add(&a1, Msg::user("Could I loop over indices instead, like `for i in 0..scores.len()`?"));
     reasoned(&mut c, &q2, INDEX_THOUGHT, 4, INDEX_ANSWER);
     x.done(&c);
 }
@@ -1213,13 +1133,8 @@ fn reasoned(c: &mut Conv, parent: &str, thought: [&str; 2], secs: u32, answer: &
     let thoughts = Msg::new("assistant", thoughts).no_end_turn();
     let thoughts = c.add(parent, thoughts.meta("reasoning_status", "is_reasoning"));
     let label = format!("Thought for {secs}s");
-    let recap = Msg::new(
-        "assistant",
-        obj! {"content_type": "reasoning_recap", "content": label},
-    );
-    let recap = recap
-        .no_end_turn()
-        .meta("reasoning_status", "reasoning_ended");
+    let recap = Msg::new("assistant", obj! {"content_type": "reasoning_recap", "content": label});
+    let recap = recap.no_end_turn().meta("reasoning_status", "reasoning_ended");
     let recap = c.add(&thoughts, recap.meta("finished_duration_sec", secs));
     c.add(&recap, Msg::asst(answer))
 }
@@ -1285,13 +1200,9 @@ fn tomato_leaves(x: &mut Export) {
     let upload = Msg::new("user", multimodal(vec![pointer, J::from(text)]));
     let upload = c.add(&hidden, upload.meta("attachments", arr![attachment]));
     let a1 = c.add(&upload, Msg::asst(TOMATO_ANSWER));
-    let q2 = c.add(
-        &a1,
-        Msg::user("Is it safe to eat the tomatoes from this plant?"),
-    );
+    let q2 = c.add(&a1, Msg::user("Is it safe to eat the tomatoes from this plant?"));
     c.add(&q2, Msg::asst(TOMATO_SAFE));
-    x.library
-        .push(library_row(&mut x.rng, &c, &upload, &file_id, name));
+    x.library.push(library_row(&mut x.rng, &c, &upload, &file_id, name));
     x.done(&c);
 }
 
@@ -1337,20 +1248,14 @@ fn garlic_search(x: &mut Export) {
     let title = Some("When to plant garlic in zone 6");
     let mut c = Conv::new(8, Era::Y2025, start, title).model("gpt-4o");
     let hidden = c.start();
-    let q = c.add(
-        &hidden,
-        Msg::user("When should I plant garlic if I'm in USDA zone 6?"),
-    );
+    let q = c.add(&hidden, Msg::user("When should I plant garlic if I'm in USDA zone 6?"));
     let query = "{\"search_query\": [{\"q\": \"when to plant garlic zone 6\"}], \
                  \"response_length\": \"short\"}";
     let call = Msg::new("assistant", code_content("unknown", query));
     let call = c.add(&q, call.to("web.run").chan("commentary"));
     let results = Msg::new("tool", text_content("")).named("web.run");
     let results = results.meta("search_result_groups", garlic_results());
-    let results = c.add(
-        &call,
-        results.meta("search_model_queries", garlic_queries()),
-    );
+    let results = c.add(&call, results.meta("search_model_queries", garlic_queries()));
     let refs = vec![
         cite_ref(GARLIC_ANSWER, 0, GARLIC_SOURCES[0]),
         cite_ref(GARLIC_ANSWER, 1, GARLIC_SOURCES[1]),
@@ -1384,18 +1289,15 @@ A few tips:\n\n\
 - Harvest next summer, when the lower third of the leaves has turned brown.";
 
 fn garlic_results() -> J {
-    let groups = GARLIC_SOURCES
-        .iter()
-        .enumerate()
-        .map(|(i, [title, url, snippet])| {
-            let domain = url.split('/').nth(2).unwrap_or_default();
-            let entry = obj! {
-                "type": "search_result", "url": *url, "title": *title, "snippet": *snippet,
-                "ref_id": obj! {"turn_index": 0, "ref_type": "search", "ref_index": i},
-                "pub_date": J::Null, "attribution": domain,
-            };
-            obj! {"type": "search_result_group", "domain": domain, "entries": arr![entry]}
-        });
+    let groups = GARLIC_SOURCES.iter().enumerate().map(|(i, [title, url, snippet])| {
+        let domain = url.split('/').nth(2).unwrap_or_default();
+        let entry = obj! {
+            "type": "search_result", "url": *url, "title": *title, "snippet": *snippet,
+            "ref_id": obj! {"turn_index": 0, "ref_type": "search", "ref_index": i},
+            "pub_date": J::Null, "attribution": domain,
+        };
+        obj! {"type": "search_result_group", "domain": domain, "entries": arr![entry]}
+    });
     J::Arr(groups.collect())
 }
 
@@ -1497,17 +1399,13 @@ fn user_voice_turn(text: &str, mut clip: J, expiry: &str) -> Msg {
         "audio_start_timestamp": J::num("0.0"),
     };
     let m = Msg::new("user", multimodal(vec![transcription(text, "in"), wrapper]));
-    m.meta("voice_mode_message", true)
-        .meta("real_time_audio_has_video", false)
+    m.meta("voice_mode_message", true).meta("real_time_audio_has_video", false)
 }
 
 fn assistant_voice_turn(text: &str, mut clip: J, expiry: &str) -> Msg {
     clip.set("expiry_datetime", expiry);
     clip.set("tool_audio_direction", "outgoing");
-    let m = Msg::new(
-        "assistant",
-        multimodal(vec![transcription(text, "out"), clip]),
-    );
+    let m = Msg::new("assistant", multimodal(vec![transcription(text, "out"), clip]));
     m.meta("voice_mode_message", true)
 }
 
@@ -1527,10 +1425,7 @@ fn pantry_project(x: &mut Export) {
         ),
     );
     let a1 = c.add(&q1, Msg::asst(PANTRY_LIST).chan("final"));
-    let q2 = c.add(
-        &a1,
-        Msg::user("Could I do it for under 60 if I use leftover wood?"),
-    );
+    let q2 = c.add(&a1, Msg::user("Could I do it for under 60 if I use leftover wood?"));
     c.add(&q2, Msg::asst(PANTRY_CHEAPER).chan("final"));
     x.done(&c);
 }
@@ -1633,10 +1528,7 @@ fn kyoto_rain(x: &mut Export) {
         ),
     );
     let a1 = c.add(&q1, Msg::asst(KYOTO_PACKING));
-    let q2 = c.add(
-        &a1,
-        Msg::user("How do I say \"it's raining a lot today\" in Japanese?"),
-    );
+    let q2 = c.add(&a1, Msg::user("How do I say \"it's raining a lot today\" in Japanese?"));
     c.add(&q2, Msg::asst(KYOTO_PHRASE));
     x.done(&c);
 }
@@ -1702,28 +1594,13 @@ fn side_files(x: &Export) -> Vec<(String, Vec<u8>)> {
         "language": "en-GB", "theme": "dark", "memory_enabled": true,
         "voice": "ember", "training_allowed": false,
     };
-    let names = x
-        .assets
-        .iter()
-        .map(|a| (format!("{}.dat", a.file_id), J::from(&a.original_name)));
+    let names = x.assets.iter().map(|a| (format!("{}.dat", a.file_id), J::from(&a.original_name)));
     vec![
-        (
-            "conversation_asset_file_names.json".into(),
-            J::Obj(names.collect()).to_bytes(),
-        ),
-        (
-            "library_files.json".into(),
-            J::Arr(x.library.clone()).to_bytes(),
-        ),
-        (
-            "message_feedback.json".into(),
-            J::Arr(x.feedback.clone()).to_bytes(),
-        ),
+        ("conversation_asset_file_names.json".into(), J::Obj(names.collect()).to_bytes()),
+        ("library_files.json".into(), J::Arr(x.library.clone()).to_bytes()),
+        ("message_feedback.json".into(), J::Arr(x.feedback.clone()).to_bytes()),
         ("model_comparisons.json".into(), arr![].to_bytes()),
-        (
-            "shared_conversations.json".into(),
-            J::Arr(x.shares.clone()).to_bytes(),
-        ),
+        ("shared_conversations.json".into(), J::Arr(x.shares.clone()).to_bytes()),
         ("user.json".into(), user.to_bytes()),
         ("user_settings.json".into(), settings.to_bytes()),
     ]
@@ -1732,23 +1609,12 @@ fn side_files(x: &Export) -> Vec<(String, Vec<u8>)> {
 /// Newest conversations first, the first `FIRST_SHARD` of them in shard 000.
 fn shards(x: &mut Export) -> Vec<(String, Vec<u8>)> {
     const FIRST_SHARD: usize = 8;
-    x.conversations
-        .sort_by_key(|(order, _)| std::cmp::Reverse(*order));
-    let all: Vec<J> = x
-        .conversations
-        .iter()
-        .map(|(_, conv)| conv.clone())
-        .collect();
+    x.conversations.sort_by_key(|(order, _)| std::cmp::Reverse(*order));
+    let all: Vec<J> = x.conversations.iter().map(|(_, conv)| conv.clone()).collect();
     let (first, second) = all.split_at(FIRST_SHARD.min(all.len()));
     vec![
-        (
-            "conversations-000.json".into(),
-            J::Arr(first.to_vec()).to_bytes(),
-        ),
-        (
-            "conversations-001.json".into(),
-            J::Arr(second.to_vec()).to_bytes(),
-        ),
+        ("conversations-000.json".into(), J::Arr(first.to_vec()).to_bytes()),
+        ("conversations-001.json".into(), J::Arr(second.to_vec()).to_bytes()),
     ]
 }
 
@@ -1756,9 +1622,7 @@ fn manifest(members: &[(String, Vec<u8>)]) -> Vec<u8> {
     let files = members.iter().map(|(path, bytes)| {
         obj! {"path": path, "size_bytes": bytes.len()}
     });
-    let shard_names = members
-        .iter()
-        .filter(|(p, _)| p.starts_with("conversations-"));
+    let shard_names = members.iter().filter(|(p, _)| p.starts_with("conversations-"));
     let shard_names: Vec<J> = shard_names.map(|(p, _)| J::from(p)).collect();
     let logical = obj! {"conversations.json": obj! {"files": shard_names}};
     let manifest =
@@ -1823,11 +1687,7 @@ fn main() -> Res<()> {
     println!("conversations: {}", x.conversations.len());
     println!("nodes:         {}", x.nodes);
     println!("messages:      {}", x.messages);
-    println!(
-        "members:       {} ({} assets)",
-        members.len(),
-        x.assets.len()
-    );
+    println!("members:       {} ({} assets)", members.len(), x.assets.len());
     println!("file size:     {size} bytes");
     Ok(())
 }

@@ -30,20 +30,12 @@ pub struct CliError {
 impl CliError {
     /// Wrong usage, with a message.
     pub fn usage(message: &str) -> Self {
-        Self {
-            code: USAGE,
-            error: Some(message.to_string().into()),
-            hint: None,
-        }
+        Self { code: USAGE, error: Some(message.to_string().into()), hint: None }
     }
 
     /// Exits with [`PARTIAL`] without printing more (the command already reported).
     pub fn partial() -> Self {
-        Self {
-            code: PARTIAL,
-            error: None,
-            hint: None,
-        }
+        Self { code: PARTIAL, error: None, hint: None }
     }
 
     /// Adds a hint line.
@@ -55,11 +47,7 @@ impl CliError {
 
 impl<E: Error + Send + Sync + 'static> From<E> for CliError {
     fn from(error: E) -> Self {
-        Self {
-            code: FAILURE,
-            error: Some(Box::new(error)),
-            hint: None,
-        }
+        Self { code: FAILURE, error: Some(Box::new(error)), hint: None }
     }
 }
 

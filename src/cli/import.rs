@@ -38,9 +38,7 @@ pub struct ImportArgs {
 pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
     let mut archive = Archive::open(&context.db)?;
     let bar = Bar::new(args.quiet);
-    let options = ImportOptions {
-        dry_run: args.dry_run,
-    };
+    let options = ImportOptions { dry_run: args.dry_run };
     let report = archive.import(&args.paths, options, &bar)?;
     drop(bar);
     print_diagnostics(&report);
@@ -52,11 +50,7 @@ pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
         serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
     }
-    if report.has_skipped() {
-        Err(CliError::partial())
-    } else {
-        Ok(())
-    }
+    if report.has_skipped() { Err(CliError::partial()) } else { Ok(()) }
 }
 
 fn print_diagnostics(report: &ImportReport) {
@@ -78,11 +72,7 @@ fn print_summary(report: &ImportReport, context: &Context) {
     for export in &report.exports {
         eprintln!("{}", summary_line(export));
     }
-    let verb = if report.dry_run {
-        "would be written to"
-    } else {
-        "archive:"
-    };
+    let verb = if report.dry_run { "would be written to" } else { "archive:" };
     eprintln!("{verb} {}", context.db.display());
 }
 
@@ -99,10 +89,7 @@ fn summary_line(export: &ExportReport) -> String {
     if !export.skipped.is_empty() {
         line.push_str(&format!("; {} skipped", export.skipped.len()));
     }
-    line.push_str(&format!(
-        "; {} new, {} updated nodes",
-        export.nodes_new, export.nodes_updated
-    ));
+    line.push_str(&format!("; {} new, {} updated nodes", export.nodes_new, export.nodes_updated));
     if export.already_imported {
         line.push_str(" (imported before)");
     }

@@ -29,11 +29,7 @@ pub fn merge(older: Snapshot, newer: Snapshot) -> Snapshot {
         }
         (old, new) => new.or(old),
     };
-    Snapshot {
-        id: newer.id,
-        top,
-        mapping,
-    }
+    Snapshot { id: newer.id, top, mapping }
 }
 
 /// Folds versions given oldest first.
@@ -59,10 +55,7 @@ fn merge_messages(older: Message, newer: Message) -> Message {
     if value == newer.value {
         return newer;
     }
-    Message {
-        raw: value.to_string(),
-        value,
-    }
+    Message { raw: value.to_string(), value }
 }
 
 fn merge_maps(mut older: Map<String, Value>, newer: Map<String, Value>) -> Map<String, Value> {

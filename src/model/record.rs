@@ -88,7 +88,8 @@ pub struct NodeRecord {
     pub weight: Option<f64>,
     /// `end_turn`.
     pub end_turn: Option<bool>,
-    /// Hidden scaffolding: visually hidden, weight 0, or custom instructions.
+    /// Not shown by ChatGPT: system messages, visually hidden scaffolding, weight 0, custom
+    /// instructions.
     pub hidden: bool,
     /// Custom instructions or the user's profile (2023 system metadata or 2024+
     /// `user_editable_context`): never a chat turn.
@@ -172,10 +173,8 @@ fn node_records(
     let Some(mapping) = &snapshot.mapping else {
         return (Vec::new(), None);
     };
-    let nodes: Vec<(&String, &Node)> = mapping
-        .iter()
-        .filter_map(|(id, node)| node.as_ref().map(|n| (id, n)))
-        .collect();
+    let nodes: Vec<(&String, &Node)> =
+        mapping.iter().filter_map(|(id, node)| node.as_ref().map(|n| (id, n))).collect();
     let tree: Vec<TreeNode<'_>> = nodes.iter().map(|(id, node)| tree_node(id, node)).collect();
     let shape = shape(&tree, current_node);
     let records = nodes
@@ -202,10 +201,7 @@ fn tree_node<'a>(id: &'a str, node: &'a Node) -> TreeNode<'a> {
         id,
         parent: node.fields.get("parent").and_then(Value::as_str),
         children,
-        created: node
-            .message()
-            .and_then(|m| m.value.get("create_time"))
-            .and_then(Value::as_f64),
+        created: node.message().and_then(|m| m.value.get("create_time")).and_then(Value::as_f64),
     }
 }
 
@@ -220,13 +216,13 @@ fn node_record(id: &str, node: &Node, conversation_model: &Option<String>) -> No
         .pointer("/metadata/is_visually_hidden_from_conversation")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let hidden = visually_hidden
+        || is_custom_instructions
+        || weight == Some(0.0)
+        || role.as_deref() == Some("system");
     let model = string(value.pointer("/metadata/model_slug")).or_else(|| {
         let answers = matches!(role.as_deref(), Some("assistant" | "tool"));
-        if answers {
-            conversation_model.clone()
-        } else {
-            None
-        }
+        if answers { conversation_model.clone() } else { None }
     });
     NodeRecord {
         node_id: id.to_string(),
@@ -244,16 +240,14 @@ fn node_record(id: &str, node: &Node, conversation_model: &Option<String>) -> No
         updated_at: iso_of(value.get("update_time")),
         weight,
         end_turn: value.get("end_turn").and_then(Value::as_bool),
-        hidden: visually_hidden || is_custom_instructions || weight == Some(0.0),
+        hidden,
         is_custom_instructions,
         on_current_thread: false,
         has_message: message.is_some(),
         text: message.map(|m| message_text(&m.value)).unwrap_or_default(),
         raw: message.map(|m| m.raw.clone()),
         node_raw: node.raw_without_message(),
-        assets: message
-            .map(|m| asset_references(&m.value))
-            .unwrap_or_default(),
+        assets: message.map(|m| asset_references(&m.value)).unwrap_or_default(),
     }
 }
 
@@ -263,9 +257,7 @@ fn is_custom_instructions(message: &Value, content_type: Option<&str>) -> bool {
         .and_then(|m| m.get("is_user_system_message"))
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let has_context = metadata
-        .and_then(|m| m.get("user_context_message_data"))
-        .is_some();
+    let has_context = metadata.and_then(|m| m.get("user_context_message_data")).is_some();
     flagged || has_context || content_type == Some("user_editable_context")
 }
 
@@ -277,17 +269,13 @@ pub fn asset_references(message: &Value) -> Vec<AssetReference> {
     if let Some(content) = message.get("content") {
         collect_pointers(content, "$.content".to_string(), &mut found);
     }
-    let attachments = message
-        .pointer("/metadata/attachments")
-        .and_then(Value::as_array);
+    let attachments = message.pointer("/metadata/attachments").and_then(Value::as_array);
     for (i, attachment) in attachments.into_iter().flatten().enumerate() {
         if let Some(id) = attachment.get("id").and_then(Value::as_str) {
             push_reference(&mut found, format!("$.metadata.attachments[{i}].id"), id);
         }
     }
-    let images = message
-        .pointer("/metadata/aggregate_result/messages")
-        .and_then(Value::as_array);
+    let images = message.pointer("/metadata/aggregate_result/messages").and_then(Value::as_array);
     for (i, image) in images.into_iter().flatten().enumerate() {
         if let Some(url) = image.get("image_url").and_then(Value::as_str) {
             let path = format!("$.metadata.aggregate_result.messages[{i}].image_url");
@@ -322,11 +310,7 @@ fn collect_pointers(value: &Value, path: String, found: &mut Vec<AssetReference>
 fn push_reference(found: &mut Vec<AssetReference>, json_path: String, pointer: &str) {
     let file_id = file_id(pointer);
     if !file_id.is_empty() {
-        found.push(AssetReference {
-            json_path,
-            pointer: pointer.to_string(),
-            file_id,
-        });
+        found.push(AssetReference { json_path, pointer: pointer.to_string(), file_id });
     }
 }
 
@@ -364,10 +348,7 @@ mod tests {
         assert_eq!(r.thread_leaf_id.as_deref(), Some("a"));
         assert_eq!(r.message_count(), 1);
         let a = &r.nodes[1];
-        assert_eq!(
-            (a.depth, a.on_current_thread, a.text.as_str()),
-            (1, true, "Hi")
-        );
+        assert_eq!((a.depth, a.on_current_thread, a.text.as_str()), (1, true, "Hi"));
         assert_eq!(a.model.as_deref(), Some("gpt-4o"));
         assert!(!r.nodes[0].has_message && r.nodes[0].on_current_thread);
     }
@@ -393,22 +374,14 @@ mod tests {
             "metadata": {"attachments": [{"id": "file-XY"}],
                 "aggregate_result": {"messages": [{"image_url": "file-service://file-IMG"}]}}
         });
-        let found: Vec<_> = asset_references(&message)
-            .into_iter()
-            .map(|r| (r.json_path, r.file_id))
-            .collect();
+        let found: Vec<_> =
+            asset_references(&message).into_iter().map(|r| (r.json_path, r.file_id)).collect();
         assert_eq!(
             found,
             [
-                (
-                    "$.content.parts[0].audio_asset_pointer.asset_pointer".into(),
-                    "file_00aa".into()
-                ),
+                ("$.content.parts[0].audio_asset_pointer.asset_pointer".into(), "file_00aa".into()),
                 ("$.metadata.attachments[0].id".into(), "file-XY".into()),
-                (
-                    "$.metadata.aggregate_result.messages[0].image_url".into(),
-                    "file-IMG".into()
-                ),
+                ("$.metadata.aggregate_result.messages[0].image_url".into(), "file-IMG".into()),
             ]
         );
         assert_eq!(file_id("sediment://file_1?x=2#f"), "file_1");

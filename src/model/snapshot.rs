@@ -153,11 +153,7 @@ impl Snapshot {
             Some(raw) => Some(parse_mapping(&reader, &id, raw)?),
             None => None,
         };
-        Ok(Snapshot {
-            id,
-            top: fields,
-            mapping,
-        })
+        Ok(Snapshot { id, top: fields, mapping })
     }
 
     /// The top-level object without the nodes: `mapping` keeps only its `null` entries, so
@@ -232,10 +228,7 @@ fn parse_node(
                 MessageSlot::Null
             } else {
                 let value = reader.value(value_raw).map_err(syntax)?;
-                MessageSlot::Present(Message {
-                    raw: value_raw.get().to_string(),
-                    value,
-                })
+                MessageSlot::Present(Message { raw: value_raw.get().to_string(), value })
             };
         } else {
             fields.insert(name.into_owned(), reader.value(value_raw).map_err(syntax)?);
@@ -248,14 +241,8 @@ fn syntax(error: serde_json::Error) -> SnapshotError {
     // serde_json appends " at line L column C", relative to this conversation; the caller
     // reports the absolute position instead.
     let message = error.to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m);
-    SnapshotError::Syntax {
-        line: error.line(),
-        column: error.column(),
-        message: message.into(),
-    }
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    SnapshotError::Syntax { line: error.line(), column: error.column(), message: message.into() }
 }
 
 fn unusable(id: Option<&str>, path: &str, message: &str) -> SnapshotError {
@@ -318,9 +305,7 @@ mod tests {
     #[test]
     fn syntax_errors_carry_their_position() {
         let err = parse(r#"{"id":"a" "title":1}"#).unwrap_err();
-        let SnapshotError::Syntax { line, column, .. } = err else {
-            panic!("{err:?}")
-        };
+        let SnapshotError::Syntax { line, column, .. } = err else { panic!("{err:?}") };
         assert_eq!((line, column), (1, 11));
     }
 
@@ -329,12 +314,7 @@ mod tests {
         let original = r#"{"id":"a","mapping":{"n":{"message":{"t":"x \ud83d y"}}}}"#;
         let repaired = original.replace(r"\ud83d", r"\uFFFD");
         let snapshot = Snapshot::parse(original, &repaired).unwrap();
-        let message = snapshot.mapping.unwrap()["n"]
-            .as_ref()
-            .unwrap()
-            .message()
-            .cloned()
-            .unwrap();
+        let message = snapshot.mapping.unwrap()["n"].as_ref().unwrap().message().cloned().unwrap();
         assert_eq!(message.raw, r#"{"t":"x \ud83d y"}"#);
         assert_eq!(message.value["t"], "x \u{FFFD} y");
     }

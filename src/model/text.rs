@@ -174,10 +174,7 @@ fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
 
 /// Returns the items of `value[key]`, or none when it is not an array.
 fn array_field<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    value.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 /// Tells whether `value` is an asset pointer object (image, audio, video...).
@@ -299,10 +296,7 @@ mod tests {
             "Is this hinge bent?",
             {"type": "code/python", "content": "print('canvas')"}
         ]});
-        assert_eq!(
-            message_text(&with_content(content)),
-            "Is this hinge bent?\nprint('canvas')"
-        );
+        assert_eq!(message_text(&with_content(content)), "Is this hinge bent?\nprint('canvas')");
     }
 
     #[test]
@@ -327,10 +321,7 @@ mod tests {
     fn code_takes_text() {
         let content = json!({"content_type": "code", "language": "python",
             "text": "total = sum(laps)\ntotal / len(laps)", "response_format_name": null});
-        assert_eq!(
-            message_text(&with_content(content)),
-            "total = sum(laps)\ntotal / len(laps)"
-        );
+        assert_eq!(message_text(&with_content(content)), "total = sum(laps)\ntotal / len(laps)");
     }
 
     #[test]
@@ -380,10 +371,7 @@ mod tests {
     fn system_error_takes_name_and_text() {
         let content = json!({"content_type": "system_error", "name": "tool_error",
             "text": "The sandbox timed out."});
-        assert_eq!(
-            message_text(&with_content(content)),
-            "tool_error\nThe sandbox timed out."
-        );
+        assert_eq!(message_text(&with_content(content)), "tool_error\nThe sandbox timed out.");
     }
 
     #[test]
@@ -396,10 +384,7 @@ mod tests {
             "metadata": {"is_user_system_message": true, "user_context_message_data":
                 {"about_user_message": profile, "about_model_message": "Answer in bullet points."}}
         });
-        assert_eq!(
-            message_text(&message),
-            "Goes by Sam. Keeps bees.\nAnswer in bullet points."
-        );
+        assert_eq!(message_text(&message), "Goes by Sam. Keeps bees.\nAnswer in bullet points.");
     }
 
     #[test]
@@ -407,10 +392,7 @@ mod tests {
         let content = json!({"content_type": "model_editable_context",
             "model_set_context": "1. Owns a tandem bicycle.", "repository": null,
             "repo_summary": null, "structured_context": null});
-        assert_eq!(
-            message_text(&with_content(content)),
-            "1. Owns a tandem bicycle."
-        );
+        assert_eq!(message_text(&with_content(content)), "1. Owns a tandem bicycle.");
     }
 
     #[test]
@@ -470,10 +452,7 @@ mod tests {
             "items": [{"label": "High water", "value": 4.2}, "Low water"],
             "preview": {"content_type": "image_asset_pointer", "asset_pointer": "sediment://f"},
             "thumbnail_asset_pointer": "file-service://file-1", "url": "sediment://file_2"});
-        assert_eq!(
-            message_text(&with_content(content)),
-            "Tide chart\nHigh water\nLow water"
-        );
+        assert_eq!(message_text(&with_content(content)), "Tide chart\nHigh water\nLow water");
     }
 
     #[test]
@@ -517,10 +496,7 @@ mod tests {
         let part = "Low tide is at 07:50【11†source】. Rent a wetsuit 【3:0†shop.pdf】 early. \
             See 【0†Tide tables†tides.example.org】 too.";
         let message = with_content(json!({"content_type": "text", "parts": [part]}));
-        assert_eq!(
-            message_text(&message),
-            "Low tide is at 07:50. Rent a wetsuit early. See too."
-        );
+        assert_eq!(message_text(&message), "Low tide is at 07:50. Rent a wetsuit early. See too.");
     }
 
     #[test]
@@ -540,10 +516,7 @@ mod tests {
                 "about_user_message": "I teach year 6 science.",
                 "about_model_message": "Use British spelling."}}
         });
-        assert_eq!(
-            message_text(&message),
-            "I teach year 6 science.\nUse British spelling."
-        );
+        assert_eq!(message_text(&message), "I teach year 6 science.\nUse British spelling.");
     }
 
     #[test]

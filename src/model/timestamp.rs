@@ -55,10 +55,7 @@ mod tests {
             iso_of(Some(&json!(1768385730.5758827))).unwrap(),
             "2026-01-14T10:15:30.575883Z"
         );
-        assert_eq!(
-            iso_of(Some(&json!(1700000000))).unwrap(),
-            "2023-11-14T22:13:20.000000Z"
-        );
+        assert_eq!(iso_of(Some(&json!(1700000000))).unwrap(), "2023-11-14T22:13:20.000000Z");
     }
 
     #[test]

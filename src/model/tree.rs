@@ -40,9 +40,7 @@ pub fn shape(nodes: &[TreeNode<'_>], current_node: Option<&str>) -> Shape {
     let parent_of = |i: usize| nodes[i].parent.and_then(|p| index.get(p).copied());
     let position = sibling_positions(nodes, &index);
     let depth = (0..nodes.len()).map(|i| depth_of(i, &parent_of)).collect();
-    let leaf = current_node
-        .and_then(|id| index.get(id).copied())
-        .or_else(|| newest_leaf(nodes));
+    let leaf = current_node.and_then(|id| index.get(id).copied()).or_else(|| newest_leaf(nodes));
     let mut on_thread = vec![false; nodes.len()];
     let mut at = leaf;
     while let Some(i) = at {
@@ -52,12 +50,7 @@ pub fn shape(nodes: &[TreeNode<'_>], current_node: Option<&str>) -> Shape {
         on_thread[i] = true;
         at = parent_of(i);
     }
-    Shape {
-        position,
-        depth,
-        on_thread,
-        leaf,
-    }
+    Shape { position, depth, on_thread, leaf }
 }
 
 fn depth_of(start: usize, parent_of: &impl Fn(usize) -> Option<usize>) -> i64 {
@@ -83,9 +76,7 @@ fn sibling_positions(nodes: &[TreeNode<'_>], index: &HashMap<&str, usize>) -> Ve
         let listed = parent.and_then(|p| nodes[p].children.as_ref());
         let rank = |i: usize| listed.and_then(|c| c.iter().position(|id| *id == nodes[i].id));
         members.sort_by(|&a, &b| {
-            let by_list = rank(a)
-                .unwrap_or(usize::MAX)
-                .cmp(&rank(b).unwrap_or(usize::MAX));
+            let by_list = rank(a).unwrap_or(usize::MAX).cmp(&rank(b).unwrap_or(usize::MAX));
             let by_time = nodes[a]
                 .created
                 .unwrap_or(f64::MIN)
@@ -107,10 +98,7 @@ fn newest_leaf(nodes: &[TreeNode<'_>]) -> Option<usize> {
         .enumerate()
         .filter(|(_, n)| !parents.contains(n.id))
         .max_by(|(_, a), (_, b)| {
-            let time = a
-                .created
-                .unwrap_or(f64::MIN)
-                .total_cmp(&b.created.unwrap_or(f64::MIN));
+            let time = a.created.unwrap_or(f64::MIN).total_cmp(&b.created.unwrap_or(f64::MIN));
             time.then(a.id.cmp(b.id))
         })
         .map(|(i, _)| i)
@@ -121,12 +109,7 @@ mod tests {
     use super::*;
 
     fn node<'a>(id: &'a str, parent: Option<&'a str>, created: f64) -> TreeNode<'a> {
-        TreeNode {
-            id,
-            parent,
-            children: None,
-            created: Some(created),
-        }
+        TreeNode { id, parent, children: None, created: Some(created) }
     }
 
     #[test]
@@ -147,21 +130,13 @@ mod tests {
     fn children_arrays_order_siblings_before_time() {
         let mut root = node("root", None, 0.0);
         root.children = Some(vec!["late", "early"]);
-        let nodes = [
-            root,
-            node("early", Some("root"), 1.0),
-            node("late", Some("root"), 2.0),
-        ];
+        let nodes = [root, node("early", Some("root"), 1.0), node("late", Some("root"), 2.0)];
         assert_eq!(shape(&nodes, None).position, [0, 1, 0]);
     }
 
     #[test]
     fn dangling_current_node_falls_back_to_newest_leaf() {
-        let nodes = [
-            node("r", None, 0.0),
-            node("x", Some("r"), 5.0),
-            node("y", Some("r"), 9.0),
-        ];
+        let nodes = [node("r", None, 0.0), node("x", Some("r"), 5.0), node("y", Some("r"), 9.0)];
         let shape = shape(&nodes, Some("gone"));
         assert_eq!(shape.leaf, Some(2));
         assert_eq!(shape.on_thread, [true, false, true]);
@@ -169,11 +144,8 @@ mod tests {
 
     #[test]
     fn cycles_and_missing_parents_do_not_hang() {
-        let nodes = [
-            node("a", Some("b"), 0.0),
-            node("b", Some("a"), 1.0),
-            node("c", Some("zz"), 2.0),
-        ];
+        let nodes =
+            [node("a", Some("b"), 0.0), node("b", Some("a"), 1.0), node("c", Some("zz"), 2.0)];
         let shape = shape(&nodes, Some("a"));
         assert_eq!(shape.on_thread, [true, true, false]);
         assert_eq!(shape.depth, [2, 2, 0]);

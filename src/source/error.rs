@@ -29,27 +29,17 @@ pub struct Position {
 impl Location {
     /// A location naming only a file.
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Self {
-            file: file.into(),
-            member: None,
-            position: None,
-        }
+        Self { file: file.into(), member: None, position: None }
     }
 
     /// The same location narrowed to a member.
     pub fn member(&self, member: impl Into<String>) -> Self {
-        Self {
-            member: Some(member.into()),
-            ..self.clone()
-        }
+        Self { member: Some(member.into()), ..self.clone() }
     }
 
     /// The same location narrowed to a position.
     pub fn at(&self, position: Position) -> Self {
-        Self {
-            position: Some(position),
-            ..self.clone()
-        }
+        Self { position: Some(position), ..self.clone() }
     }
 }
 

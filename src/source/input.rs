@@ -52,10 +52,7 @@ pub struct Member {
 }
 
 enum Backing {
-    Zip {
-        archive: ZipArchive<File>,
-        prefix: String,
-    },
+    Zip { archive: ZipArchive<File>, prefix: String },
     Folder,
     Json,
 }
@@ -78,13 +75,9 @@ impl Input {
         }
         let mut signature = [0u8; 4];
         let mut file = File::open(path).map_err(|e| SourceError::io(location.clone(), e))?;
-        let read = file
-            .read(&mut signature)
-            .map_err(|e| SourceError::io(location.clone(), e))?;
+        let read = file.read(&mut signature).map_err(|e| SourceError::io(location.clone(), e))?;
         let is_zip = read == 4 && (signature == *b"PK\x03\x04" || signature == *b"PK\x05\x06");
-        let named_zip = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        let named_zip = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
         if is_zip {
             return open_zip(path, file);
         }
@@ -93,16 +86,8 @@ impl Input {
             return Err(SourceError::BadZip { location, reason });
         }
         let name = file_name(path);
-        let members = vec![Member {
-            name,
-            size: meta.len(),
-        }];
-        Ok(Self {
-            path: path.to_owned(),
-            kind: InputKind::Json,
-            members,
-            backing: Backing::Json,
-        })
+        let members = vec![Member { name, size: meta.len() }];
+        Ok(Self { path: path.to_owned(), kind: InputKind::Json, members, backing: Backing::Json })
     }
 
     /// The path as given.
@@ -171,9 +156,7 @@ impl Input {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn open_zip(path: &Path, file: File) -> Result<Input, SourceError> {
@@ -190,49 +173,26 @@ fn open_zip(path: &Path, file: File) -> Result<Input, SourceError> {
         })?;
         let name = entry
             .name()
-            .map_err(|e| SourceError::BadZip {
-                location: location.clone(),
-                reason: e.to_string(),
-            })?
+            .map_err(|e| SourceError::BadZip { location: location.clone(), reason: e.to_string() })?
             .into_owned();
-        let is_link = entry
-            .unix_mode()
-            .is_some_and(|mode| mode & 0o170000 == 0o120000);
+        let is_link = entry.unix_mode().is_some_and(|mode| mode & 0o170000 == 0o120000);
         if is_link || entry.enclosed_name().is_none() || has_drive_letter(&name) {
-            return Err(SourceError::UnsafeMember {
-                location: location.member(&name),
-                name,
-            });
+            return Err(SourceError::UnsafeMember { location: location.member(&name), name });
         }
         if entry.is_dir() {
             continue;
         }
-        check_bomb(
-            &location.member(&name),
-            entry.size(),
-            entry.compressed_size(),
-        )?;
-        entries.push(Member {
-            name,
-            size: entry.size(),
-        });
+        check_bomb(&location.member(&name), entry.size(), entry.compressed_size())?;
+        entries.push(Member { name, size: entry.size() });
     }
     let prefix = wrapping_folder(&entries);
     let mut members: Vec<Member> = entries
         .into_iter()
-        .map(|m| Member {
-            name: m.name[prefix.len()..].to_string(),
-            size: m.size,
-        })
+        .map(|m| Member { name: m.name[prefix.len()..].to_string(), size: m.size })
         .collect();
     members.sort_by(|a, b| a.name.cmp(&b.name));
     let backing = Backing::Zip { archive, prefix };
-    Ok(Input {
-        path: path.to_owned(),
-        kind: InputKind::Zip,
-        members,
-        backing,
-    })
+    Ok(Input { path: path.to_owned(), kind: InputKind::Zip, members, backing })
 }
 
 fn has_drive_letter(name: &str) -> bool {
@@ -268,23 +228,14 @@ fn wrapping_folder(members: &[Member]) -> String {
         let rest = &m.name[prefix.len().min(m.name.len())..];
         !rest.contains('/') && rest.ends_with(".json")
     });
-    if all_inside && has_json {
-        prefix
-    } else {
-        String::new()
-    }
+    if all_inside && has_json { prefix } else { String::new() }
 }
 
 fn open_folder(path: &Path) -> Result<Input, SourceError> {
     let mut members = Vec::new();
     walk(path, path, &mut members)?;
     members.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Input {
-        path: path.to_owned(),
-        kind: InputKind::Folder,
-        members,
-        backing: Backing::Folder,
-    })
+    Ok(Input { path: path.to_owned(), kind: InputKind::Folder, members, backing: Backing::Folder })
 }
 
 /// Lists regular files below `dir`. Links are not followed, so nothing outside the folder is
@@ -294,9 +245,7 @@ fn walk(root: &Path, dir: &Path, members: &mut Vec<Member>) -> Result<(), Source
     let entries = std::fs::read_dir(dir).map_err(|e| SourceError::io(location.clone(), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| SourceError::io(location.clone(), e))?;
-        let meta = entry
-            .metadata()
-            .map_err(|e| SourceError::io(location.clone(), e))?;
+        let meta = entry.metadata().map_err(|e| SourceError::io(location.clone(), e))?;
         let path = entry.path();
         if meta.is_dir() {
             walk(root, &path, members)?;
@@ -310,10 +259,7 @@ fn walk(root: &Path, dir: &Path, members: &mut Vec<Member>) -> Result<(), Source
                 })
                 .collect::<Vec<_>>()
                 .join("/");
-            members.push(Member {
-                name,
-                size: meta.len(),
-            });
+            members.push(Member { name, size: meta.len() });
         }
     }
     Ok(())
@@ -324,18 +270,12 @@ mod tests {
     use super::*;
 
     fn member(name: &str) -> Member {
-        Member {
-            name: name.to_string(),
-            size: 1,
-        }
+        Member { name: name.to_string(), size: 1 }
     }
 
     #[test]
     fn wrapping_folder_is_stripped_only_when_it_holds_everything() {
-        let wrapped = [
-            member("export/conversations.json"),
-            member("export/user.json"),
-        ];
+        let wrapped = [member("export/conversations.json"), member("export/user.json")];
         assert_eq!(wrapping_folder(&wrapped), "export/");
         let flat = [member("conversations.json"), member("user-1/a.png")];
         assert_eq!(wrapping_folder(&flat), "");

@@ -85,10 +85,7 @@ impl Export {
     /// A short name for messages: the first input's file name.
     pub fn name(&self) -> String {
         let path = self.inputs[0].path();
-        path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into(),
-        )
+        path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
     }
 
     /// The inputs this export was read from.
@@ -193,10 +190,7 @@ pub fn plan(paths: &[PathBuf]) -> Result<Vec<Export>, SourceError> {
 
 fn has_conversations(input: &Input) -> bool {
     input.kind() == InputKind::Json
-        || input
-            .members()
-            .iter()
-            .any(|m| is_conversation_file(&m.name) || m.name == CHAT_HTML)
+        || input.members().iter().any(|m| is_conversation_file(&m.name) || m.name == CHAT_HTML)
 }
 
 /// `conversations.json` or `conversations-NNN.json` at the export root.
@@ -214,9 +208,7 @@ fn shard_number(name: &str) -> Option<u32> {
 
 /// The paths an input's manifest lists (empty without a manifest).
 fn manifest_files(input: &Input) -> Vec<String> {
-    read_manifest(input)
-        .map(|m| m.export_files)
-        .unwrap_or_default()
+    read_manifest(input).map(|m| m.export_files).unwrap_or_default()
 }
 
 struct Manifest {
@@ -271,21 +263,10 @@ fn build_export(inputs: Vec<Input>) -> Result<Export, SourceError> {
     let manifest = read_manifest(&inputs[0]);
     let date_hint = date_from_name(inputs[0].path())
         .map(DateHint::FileName)
-        .or_else(|| {
-            manifest
-                .as_ref()
-                .and_then(|m| m.date)
-                .map(DateHint::Manifest)
-        });
+        .or_else(|| manifest.as_ref().and_then(|m| m.date).map(DateHint::Manifest));
     let missing_files = manifest
         .as_ref()
-        .map(|m| {
-            m.export_files
-                .iter()
-                .filter(|f| !index.contains_key(*f))
-                .cloned()
-                .collect()
-        })
+        .map(|m| m.export_files.iter().filter(|f| !index.contains_key(*f)).cloned().collect())
         .unwrap_or_default();
     let mut export = Export {
         inputs,
@@ -309,24 +290,15 @@ fn choose_conversation_files(
     }
     let names: Vec<String> = export.index.keys().cloned().collect();
     let mut files: Vec<String> = match listed.filter(|l| !l.is_empty()) {
-        Some(listed) => listed
-            .into_iter()
-            .filter(|f| export.index.contains_key(f))
-            .collect(),
+        Some(listed) => listed.into_iter().filter(|f| export.index.contains_key(f)).collect(),
         None => Vec::new(),
     };
     if files.is_empty() {
-        files = names
-            .iter()
-            .filter(|n| *n == "conversations.json")
-            .cloned()
-            .collect();
+        files = names.iter().filter(|n| *n == "conversations.json").cloned().collect();
     }
     if files.is_empty() {
-        let mut shards: Vec<_> = names
-            .iter()
-            .filter_map(|n| shard_number(n).map(|k| (k, n.clone())))
-            .collect();
+        let mut shards: Vec<_> =
+            names.iter().filter_map(|n| shard_number(n).map(|k| (k, n.clone()))).collect();
         shards.sort();
         files = shards.into_iter().map(|(_, n)| n).collect();
     }
@@ -395,11 +367,7 @@ pub fn chat_html_array_start(html: &[u8]) -> Option<Position> {
     let before = &html[..at];
     let line = 1 + memchr::memchr_iter(b'\n', before).count() as u64;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
-    Some(Position {
-        offset: at as u64,
-        line,
-        column: (at - line_start + 1) as u64,
-    })
+    Some(Position { offset: at as u64, line, column: (at - line_start + 1) as u64 })
 }
 
 #[cfg(test)]
@@ -428,14 +396,7 @@ mod tests {
     fn chat_html_array_is_found_with_its_position() {
         let html = b"<html>\n<script>\nvar jsonData = [{\"id\":1}];\n";
         let start = chat_html_array_start(html).unwrap();
-        assert_eq!(
-            start,
-            Position {
-                offset: 31,
-                line: 3,
-                column: 16
-            }
-        );
+        assert_eq!(start, Position { offset: 31, line: 3, column: 16 });
         assert!(chat_html_array_start(b"<html></html>").is_none());
     }
 }

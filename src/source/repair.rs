@@ -29,7 +29,12 @@ pub enum RepairKind {
 
 /// The text to parse, with the repairs it took.
 pub struct ParseText<'a> {
-    /// Valid UTF-8 with no lone surrogate escape.
+    /// The input as valid UTF-8: the bytes themselves when they are valid, else decoded with
+    /// CESU-8 pairs joined and stray bytes replaced. Escapes are untouched, so raw JSON
+    /// slices of it keep what the input wrote.
+    pub structural: Cow<'a, str>,
+    /// [`ParseText::structural`] with lone surrogate escapes replaced: same length, same
+    /// offsets, accepted by a strict JSON parser.
     pub text: Cow<'a, str>,
     /// Whether the original bytes were valid UTF-8 (and so can be stored as text as is).
     pub original_is_utf8: bool,
@@ -42,36 +47,23 @@ pub fn parse_text(bytes: &[u8]) -> ParseText<'_> {
     let (text, original_is_utf8, mut repairs) = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), true, Vec::new()),
         Err(error) => {
-            let repair = Repair {
-                offset: error.valid_up_to(),
-                what: RepairKind::InvalidUtf8,
-            };
+            let repair = Repair { offset: error.valid_up_to(), what: RepairKind::InvalidUtf8 };
             (Cow::Owned(decode_lossy_cesu8(bytes)), false, vec![repair])
         }
     };
     let escapes = lone_surrogate_escapes(text.as_bytes());
     if escapes.is_empty() {
-        return ParseText {
-            text,
-            original_is_utf8,
-            repairs,
-        };
+        return ParseText { structural: text.clone(), text, original_is_utf8, repairs };
     }
+    let structural = text.clone();
     let mut fixed = text.into_owned().into_bytes();
     for &at in &escapes {
         let escape = String::from_utf8_lossy(&fixed[at..at + 6]).into_owned();
         fixed[at..at + 6].copy_from_slice(b"\\uFFFD");
-        repairs.push(Repair {
-            offset: at,
-            what: RepairKind::LoneSurrogateEscape(escape),
-        });
+        repairs.push(Repair { offset: at, what: RepairKind::LoneSurrogateEscape(escape) });
     }
     let text = String::from_utf8(fixed).expect("ASCII replaced by ASCII");
-    ParseText {
-        text: Cow::Owned(text),
-        original_is_utf8,
-        repairs,
-    }
+    ParseText { structural, text: Cow::Owned(text), original_is_utf8, repairs }
 }
 
 /// Offsets of `\uXXXX` escapes that encode a surrogate without its partner.
@@ -171,10 +163,7 @@ mod tests {
         assert_eq!(parsed.text, r#"{"t":"a \uFFFD b \uFFFD c"}"#);
         assert_eq!(parsed.repairs.len(), 2);
         assert_eq!(parsed.repairs[0].offset, 8);
-        assert_eq!(
-            parsed.repairs[1].what,
-            RepairKind::LoneSurrogateEscape("\\ude00".to_string())
-        );
+        assert_eq!(parsed.repairs[1].what, RepairKind::LoneSurrogateEscape("\\ude00".to_string()));
         let value: serde_json::Value = serde_json::from_str(&parsed.text).unwrap();
         assert_eq!(value["t"], "a \u{FFFD} b \u{FFFD} c");
     }
@@ -187,12 +176,6 @@ mod tests {
         let parsed = parse_text(&input);
         assert!(!parsed.original_is_utf8);
         assert_eq!(parsed.text, "{\"t\":\"ok \u{1F602} \u{FFFD}!\"}");
-        assert_eq!(
-            parsed.repairs,
-            vec![Repair {
-                offset: 9,
-                what: RepairKind::InvalidUtf8
-            }]
-        );
+        assert_eq!(parsed.repairs, vec![Repair { offset: 9, what: RepairKind::InvalidUtf8 }]);
     }
 }

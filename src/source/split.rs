@@ -77,18 +77,11 @@ impl<R: BufRead> ArraySplitter<R> {
     }
 
     fn here(&self) -> Position {
-        Position {
-            offset: self.offset,
-            line: self.line,
-            column: self.offset - self.line_start + 1,
-        }
+        Position { offset: self.offset, line: self.line, column: self.offset - self.line_start + 1 }
     }
 
     fn error(&self, message: impl Into<String>) -> SourceError {
-        SourceError::Json {
-            location: self.location.at(self.here()),
-            message: message.into(),
-        }
+        SourceError::Json { location: self.location.at(self.here()), message: message.into() }
     }
 
     /// Skips white space (and a UTF-8 byte order mark at the very start) and returns the next
@@ -96,10 +89,7 @@ impl<R: BufRead> ArraySplitter<R> {
     fn peek_significant(&mut self) -> Result<Option<u8>, SourceError> {
         loop {
             let location = &self.location;
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| SourceError::io(location.clone(), e))?;
+            let buf = self.reader.fill_buf().map_err(|e| SourceError::io(location.clone(), e))?;
             if buf.is_empty() {
                 return Ok(None);
             }
@@ -176,10 +166,7 @@ impl<R: BufRead> ArraySplitter<R> {
         let mut scanner = Scanner::default();
         loop {
             let location = &self.location;
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| SourceError::io(location.clone(), e))?;
+            let buf = self.reader.fill_buf().map_err(|e| SourceError::io(location.clone(), e))?;
             if buf.is_empty() {
                 if scanner.is_complete_scalar() {
                     break;
@@ -203,11 +190,7 @@ impl<R: BufRead> ArraySplitter<R> {
         }
         let index = self.index;
         self.index += 1;
-        Ok(RawElement {
-            index,
-            start,
-            bytes,
-        })
+        Ok(RawElement { index, start, bytes })
     }
 }
 
@@ -251,12 +234,7 @@ impl Scanner {
     }
 
     fn scan(&mut self, buf: &[u8]) -> Step {
-        let mut step = Step {
-            consumed: buf.len(),
-            newlines: Vec::new(),
-            done: false,
-            error: None,
-        };
+        let mut step = Step { consumed: buf.len(), newlines: Vec::new(), done: false, error: None };
         let mut i = 0;
         while i < buf.len() {
             if self.in_string {
@@ -347,10 +325,7 @@ mod tests {
     fn splits_elements_whatever_the_buffer_size() {
         let text = "\u{feff}[ {\"a\": \"x]}\\\"\"}, [1, {\"b\": 2}] ,\n \"s\\\\\", 12.5, null ]\n";
         for capacity in [1, 2, 3, 7, 64] {
-            let got: Vec<_> = split(text, capacity)
-                .into_iter()
-                .map(Result::unwrap)
-                .collect();
+            let got: Vec<_> = split(text, capacity).into_iter().map(Result::unwrap).collect();
             assert_eq!(
                 got,
                 vec![
@@ -395,21 +370,10 @@ mod tests {
     #[test]
     fn embedded_array_ignores_what_follows() {
         let reader = BufReader::new("[{\"a\":1}];\nvar assetsJson = {}".as_bytes());
-        let start = Position {
-            offset: 100,
-            line: 3,
-            column: 12,
-        };
+        let start = Position { offset: 100, line: 3, column: 12 };
         let mut splitter = ArraySplitter::embedded(reader, Location::file("chat.html"), start);
         let first = splitter.next().unwrap().unwrap();
-        assert_eq!(
-            first.start,
-            Position {
-                offset: 101,
-                line: 3,
-                column: 13
-            }
-        );
+        assert_eq!(first.start, Position { offset: 101, line: 3, column: 13 });
         assert!(splitter.next().is_none());
     }
 }

@@ -62,10 +62,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn open(path: &std::path::Path, source: rusqlite::Error) -> Self {
-        Self::Open {
-            path: path.to_owned(),
-            source,
-        }
+        Self::Open { path: path.to_owned(), source }
     }
 }
 
@@ -77,9 +74,6 @@ pub(crate) trait WriteContext<T> {
 
 impl<T> WriteContext<T> for rusqlite::Result<T> {
     fn step(self, step: &str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Write {
-            step: step.to_string(),
-            source,
-        })
+        self.map_err(|source| StoreError::Write { step: step.to_string(), source })
     }
 }

@@ -155,10 +155,7 @@ impl Archive {
         } else {
             tx.commit().step("committing the import")?;
         }
-        Ok(ImportReport {
-            dry_run: options.dry_run,
-            exports: reports,
-        })
+        Ok(ImportReport { dry_run: options.dry_run, exports: reports })
     }
 }
 
@@ -200,10 +197,9 @@ fn import_export(
     let before = conversation_total(conn)?;
     let mut stage = Stage::default();
     for file in export.missing_files.clone() {
-        stage.warnings.push(format!(
-            "{}: listed in the manifest but missing",
-            export.location(&file)
-        ));
+        stage
+            .warnings
+            .push(format!("{}: listed in the manifest but missing", export.location(&file)));
     }
     for file in export.conversation_files.clone() {
         stream_file(conn, &mut export, &file, &mut stage, progress)?;
@@ -272,21 +268,9 @@ fn stream_file(
         })?;
         let reader = Cursor::new(&html[start.offset as usize..]);
         let splitter = ArraySplitter::embedded(reader, location.clone(), start);
-        return consume(
-            conn,
-            splitter,
-            &location,
-            file,
-            stage,
-            progress,
-            html.len() as u64,
-        );
+        return consume(conn, splitter, &location, file, stage, progress, html.len() as u64);
     }
-    let total = export
-        .members()
-        .iter()
-        .find(|m| m.0 == file)
-        .map_or(0, |m| m.2);
+    let total = export.members().iter().find(|m| m.0 == file).map_or(0, |m| m.2);
     let reader = export.open(file)?;
     let splitter = ArraySplitter::new(reader, location.clone());
     consume(conn, splitter, &location, file, stage, progress, total)
@@ -344,10 +328,7 @@ fn import_element(
 ) -> Result<(), StoreError> {
     let sha256 = hex::encode(Sha256::digest(&element.bytes));
     if let Some((version_id, conversation_id)) = find_version(conn, &sha256)? {
-        stage
-            .status
-            .entry(conversation_id.clone())
-            .or_insert(Status::Unchanged);
+        stage.status.entry(conversation_id.clone()).or_insert(Status::Unchanged);
         stage.observations.push(Observation {
             conversation_id,
             version_id,
@@ -356,24 +337,12 @@ fn import_element(
         return Ok(());
     }
     let parse = repair::parse_text(&element.bytes);
-    let structural = if parse.original_is_utf8 {
-        std::str::from_utf8(&element.bytes).expect("checked UTF-8")
-    } else {
-        &parse.text
-    };
+    let structural: &str = &parse.structural;
     let snapshot = match Snapshot::parse(structural, &parse.text) {
         Ok(snapshot) => snapshot,
-        Err(SnapshotError::Syntax {
-            line,
-            column,
-            message,
-        }) => {
+        Err(SnapshotError::Syntax { line, column, message }) => {
             let position = absolute(&element, &element.bytes, line, column);
-            return Err(SourceError::Json {
-                location: location.at(position),
-                message,
-            }
-            .into());
+            return Err(SourceError::Json { location: location.at(position), message }.into());
         }
         Err(SnapshotError::Unusable { id, path, message }) => {
             let at = location.at(element.start).to_string();
@@ -388,9 +357,7 @@ fn import_element(
         }
     };
     for repair in &parse.repairs {
-        stage
-            .warnings
-            .push(repair_warning(&element, location, &snapshot.id, repair));
+        stage.warnings.push(repair_warning(&element, location, &snapshot.id, repair));
     }
     let record = ConversationRecord::from_snapshot(&snapshot);
     note_time(stage, &snapshot);
@@ -428,10 +395,7 @@ fn import_element(
             let duplicate = format!("{location}: conversation {} appears twice", record.id);
             stage.warnings.push(duplicate);
         }
-        stage
-            .status
-            .entry(record.id.clone())
-            .or_insert(Status::Unchanged);
+        stage.status.entry(record.id.clone()).or_insert(Status::Unchanged);
         stage.deferred.insert(record.id);
         return Ok(());
     }
@@ -475,11 +439,7 @@ fn absolute(element: &RawElement, bytes: &[u8], line: usize, column: usize) -> P
     } else {
         (start.line + line as u64 - 1, column as u64)
     };
-    Position {
-        offset: start.offset + offset_in as u64,
-        line,
-        column,
-    }
+    Position { offset: start.offset + offset_in as u64, line, column }
 }
 
 fn note_time(stage: &mut Stage, snapshot: &Snapshot) {
@@ -503,8 +463,7 @@ fn version_count(conn: &Connection, id: &str) -> Result<i64, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT count(*) FROM conversation_versions WHERE conversation_id = ?1")
         .step("counting versions")?;
-    stmt.query_row([id], |row| row.get(0))
-        .step("counting versions")
+    stmt.query_row([id], |row| row.get(0)).step("counting versions")
 }
 
 /// The export's date: its file name, its manifest, else the latest time inside it.
@@ -529,11 +488,7 @@ fn upsert_export(
     stage: &Stage,
 ) -> Result<(i64, bool), StoreError> {
     let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM exports WHERE fingerprint = ?1",
-            [fingerprint],
-            |row| row.get(0),
-        )
+        .query_row("SELECT id FROM exports WHERE fingerprint = ?1", [fingerprint], |row| row.get(0))
         .optional()
         .step("looking up the export")?;
     if let Some(id) = existing {
@@ -574,12 +529,7 @@ fn record_observations(
         .step("preparing an observation")?;
     for obs in std::mem::take(&mut stage.observations) {
         let inserted = insert
-            .execute(params![
-                export_id,
-                obs.conversation_id,
-                obs.version_id,
-                obs.file
-            ])
+            .execute(params![export_id, obs.conversation_id, obs.version_id, obs.file])
             .step("recording an observation")?;
         if inserted > 0 {
             if stage.status.get(&obs.conversation_id) == Some(&Status::Unchanged)
@@ -639,9 +589,7 @@ fn file_sha256(path: &std::path::Path) -> Result<String, StoreError> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let read = file
-            .read(&mut buffer)
-            .map_err(|e| SourceError::io(location.clone(), e))?;
+        let read = file.read(&mut buffer).map_err(|e| SourceError::io(location.clone(), e))?;
         if read == 0 {
             return Ok(hex::encode(hasher.finalize()));
         }

@@ -35,24 +35,16 @@ impl Archive {
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateFolder {
-                path: parent.to_owned(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::CreateFolder { path: parent.to_owned(), source })?;
         }
         let mut conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
         configure(&conn).map_err(|e| StoreError::open(path, e))?;
         check_not_newer(&conn, path)?;
         migrations::runner()
             .run(&mut conn)
-            .map_err(|e| StoreError::Migrate {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
-        Ok(Self {
-            conn,
-            path: path.to_owned(),
-        })
+            .map_err(|e| StoreError::Migrate { path: path.to_owned(), reason: e.to_string() })?;
+        Ok(Self { conn, path: path.to_owned() })
     }
 
     /// Opens an existing archive read-only (for queries): nothing can be written through it.
@@ -60,13 +52,9 @@ impl Archive {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| StoreError::open(path, e))?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(|e| StoreError::open(path, e))?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(|e| StoreError::open(path, e))?;
         check_not_newer(&conn, path)?;
-        Ok(Self {
-            conn,
-            path: path.to_owned(),
-        })
+        Ok(Self { conn, path: path.to_owned() })
     }
 
     /// Where the archive lives.
@@ -81,9 +69,7 @@ impl Archive {
 
     /// The schema version: the number of the last migration applied.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(applied_version(&self.conn)
-            .map_err(|e| StoreError::open(&self.path, e))?
-            .unwrap_or(0))
+        Ok(applied_version(&self.conn).map_err(|e| StoreError::open(&self.path, e))?.unwrap_or(0))
     }
 }
 
@@ -97,12 +83,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The highest migration this build knows.
 fn known_version() -> u32 {
-    migrations::runner()
-        .get_migrations()
-        .iter()
-        .map(|m| m.version() as u32)
-        .max()
-        .unwrap_or(0)
+    migrations::runner().get_migrations().iter().map(|m| m.version() as u32).max().unwrap_or(0)
 }
 
 fn applied_version(conn: &Connection) -> rusqlite::Result<Option<u32>> {
@@ -114,23 +95,17 @@ fn applied_version(conn: &Connection) -> rusqlite::Result<Option<u32>> {
     if !has_table {
         return Ok(None);
     }
-    conn.query_row(
-        "SELECT max(version) FROM refinery_schema_history",
-        [],
-        |row| row.get(0),
-    )
-    .optional()
-    .map(Option::flatten)
+    conn.query_row("SELECT max(version) FROM refinery_schema_history", [], |row| row.get(0))
+        .optional()
+        .map(Option::flatten)
 }
 
 fn check_not_newer(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let applied = applied_version(conn).map_err(|e| StoreError::open(path, e))?;
     match applied {
-        Some(found) if found > known_version() => Err(StoreError::NewerSchema {
-            path: path.to_owned(),
-            found,
-            known: known_version(),
-        }),
+        Some(found) if found > known_version() => {
+            Err(StoreError::NewerSchema { path: path.to_owned(), found, known: known_version() })
+        }
         _ => Ok(()),
     }
 }

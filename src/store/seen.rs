@@ -82,21 +82,14 @@ pub fn merged_snapshot(conn: &Connection, id: &str) -> Result<Option<Snapshot>, 
         )
         .step("loading conversation versions")?;
     let rows = stmt
-        .query_map([id], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Option<Vec<u8>>>(1)?))
-        })
+        .query_map([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<Vec<u8>>>(1)?)))
         .step("loading conversation versions")?
         .collect::<rusqlite::Result<Vec<_>>>()
         .step("loading conversation versions")?;
     let snapshots = rows.into_iter().filter_map(|(raw, raw_bytes)| {
         let bytes = raw_bytes.unwrap_or_else(|| raw.into_bytes());
         let parse = repair::parse_text(&bytes);
-        let structural = if parse.original_is_utf8 {
-            std::str::from_utf8(&bytes).ok()?
-        } else {
-            &parse.text
-        };
-        Snapshot::parse(structural, &parse.text).ok()
+        Snapshot::parse(&parse.structural, &parse.text).ok()
     });
     Ok(merge_all(snapshots.collect::<Vec<_>>()))
 }
@@ -108,8 +101,7 @@ pub fn finish_run(conn: &Connection, latest_before: Option<i64>) -> Result<(), S
         .query_row("SELECT count(*) FROM run_touched", [], |row| row.get(0))
         .step("counting touched conversations")?;
     if touched > 0 {
-        conn.execute_batch(REFRESH_SEEN)
-            .step("updating when conversations were seen")?;
+        conn.execute_batch(REFRESH_SEEN).step("updating when conversations were seen")?;
     }
     if touched > 0 || latest != latest_before {
         conn.execute(REFRESH_LATEST_CONVERSATIONS, [latest])

@@ -21,10 +21,8 @@ pub fn store(
     exported_at: Option<&str>,
 ) -> Result<(), StoreError> {
     for (name, kind, size) in export.members() {
-        let keep = matches!(
-            kind,
-            MemberKind::SideFile | MemberKind::Manifest | MemberKind::ChatHtml
-        );
+        let keep =
+            matches!(kind, MemberKind::SideFile | MemberKind::Manifest | MemberKind::ChatHtml);
         let sha256 = if keep {
             let bytes = export.read(&name)?;
             let sha256 = store_blob(conn, &bytes)?;
@@ -63,16 +61,12 @@ fn store_known(
 ) -> Result<(), StoreError> {
     let rows = |v: &Value| v.as_array().cloned().unwrap_or_default();
     match name {
-        "message_feedback.json" => rows(value)
-            .iter()
-            .try_for_each(|r| feedback(conn, r, seen_at)),
+        "message_feedback.json" => rows(value).iter().try_for_each(|r| feedback(conn, r, seen_at)),
         "shared_conversations.json" => rows(value).iter().try_for_each(|r| share(conn, r, seen_at)),
-        "library_files.json" => rows(value)
-            .iter()
-            .try_for_each(|r| library(conn, r, seen_at)),
-        "group_chats.json" => rows(&value["chats"])
-            .iter()
-            .try_for_each(|chat| group_chat(conn, chat, seen_at)),
+        "library_files.json" => rows(value).iter().try_for_each(|r| library(conn, r, seen_at)),
+        "group_chats.json" => {
+            rows(&value["chats"]).iter().try_for_each(|chat| group_chat(conn, chat, seen_at))
+        }
         _ => Ok(()),
     }
 }
@@ -147,10 +141,7 @@ fn share(conn: &Connection, row: &Value, seen_at: Option<&str>) -> Result<(), St
 
 fn library(conn: &Connection, row: &Value, seen_at: Option<&str>) -> Result<(), StoreError> {
     // The Library's `id` is an object `{"id": "libfile_…"}` in 2026 exports.
-    let id = row
-        .get("id")
-        .and_then(|id| text(id, "id"))
-        .or_else(|| text(row, "id"));
+    let id = row.get("id").and_then(|id| text(id, "id")).or_else(|| text(row, "id"));
     let Some(id) = id.or_else(|| text(row, "file_id")) else {
         return Ok(());
     };
@@ -206,11 +197,7 @@ fn group_chat(conn: &Connection, chat: &Value, seen_at: Option<&str>) -> Result<
     if changed == 0 {
         return Ok(());
     }
-    let messages = chat
-        .get("messages")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let messages = chat.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
     for message in &messages {
         let Some(message_id) = text(message, "id") else {
             continue;

@@ -70,13 +70,8 @@ pub fn write_conversation(
     record: &ConversationRecord,
 ) -> Result<WriteOutcome, StoreError> {
     let existing = existing_nodes(conn, &record.id)?;
-    let mut outcome = WriteOutcome {
-        conversation_new: existing.is_none(),
-        ..Default::default()
-    };
-    let mut stmt = conn
-        .prepare_cached(UPSERT_CONVERSATION)
-        .step("preparing a conversation")?;
+    let mut outcome = WriteOutcome { conversation_new: existing.is_none(), ..Default::default() };
+    let mut stmt = conn.prepare_cached(UPSERT_CONVERSATION).step("preparing a conversation")?;
     let changed = stmt
         .execute(params![
             record.id,
@@ -140,9 +135,7 @@ fn write_node(
     conversation_id: &str,
     node: &NodeRecord,
 ) -> Result<bool, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(UPSERT_MESSAGE)
-        .step("preparing a message")?;
+    let mut stmt = conn.prepare_cached(UPSERT_MESSAGE).step("preparing a message")?;
     let changed = stmt
         .execute(params![
             conversation_id,
@@ -184,9 +177,7 @@ fn write_assets(
     let mut clear = conn
         .prepare_cached("DELETE FROM asset_references WHERE conversation_id = ?1 AND node_id = ?2")
         .step("clearing asset references")?;
-    clear
-        .execute(params![conversation_id, node.node_id])
-        .step("clearing asset references")?;
+    clear.execute(params![conversation_id, node.node_id]).step("clearing asset references")?;
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO asset_references (conversation_id, node_id, json_path, pointer, file_id)
