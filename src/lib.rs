@@ -8,5 +8,6 @@
 #![warn(missing_docs)]
 
 pub mod model;
+pub mod query;
 pub mod source;
 pub mod store;

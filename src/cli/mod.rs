@@ -1,7 +1,9 @@
 //! The command line: flags, rendering and exit codes. The only module that prints.
 
 mod exit;
+mod filters;
 mod import;
+mod output;
 mod progress;
 
 use std::path::PathBuf;

@@ -121,7 +121,7 @@ pub enum SourceError {
         /// Where.
         location: Location,
         /// Which provider it looks like.
-        provider: String,
+        provider: &'static str,
         /// What gave it away, with the JSON path.
         evidence: String,
     },

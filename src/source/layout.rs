@@ -320,7 +320,7 @@ fn no_conversations(export: &Export, names: &[String]) -> SourceError {
     } else if names.iter().any(|n| n.ends_with("prod-grok-backend.json")) {
         return SourceError::OtherProvider {
             location,
-            provider: "an xAI Grok export".to_string(),
+            provider: "an xAI Grok export",
             evidence: "it holds prod-grok-backend.json".to_string(),
         };
     } else {

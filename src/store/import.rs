@@ -312,7 +312,7 @@ fn refuse_other_provider(element: &RawElement, location: &Location) -> Result<()
     if claude {
         return Err(SourceError::OtherProvider {
             location: location.at(element.start),
-            provider: "an Anthropic Claude export".to_string(),
+            provider: "an Anthropic Claude export",
             evidence: "$[0] has 'chat_messages' and 'uuid' but no 'mapping'".to_string(),
         });
     }
