@@ -33,6 +33,11 @@ impl CliError {
         Self { code: USAGE, error: Some(message.to_string().into()), hint: None }
     }
 
+    /// A failure with a message.
+    pub fn message(message: &str) -> Self {
+        Self { code: FAILURE, error: Some(message.to_string().into()), hint: None }
+    }
+
     /// Exits with [`PARTIAL`] without printing more (the command already reported).
     pub fn partial() -> Self {
         Self { code: PARTIAL, error: None, hint: None }

@@ -37,6 +37,19 @@ pub struct Context {
     pub db: PathBuf,
 }
 
+impl Context {
+    /// Opens the archive read-only for a query command; a missing archive is an error with a
+    /// hint, never an empty archive created by a query.
+    pub fn open_for_reading(&self) -> Result<chatarchive::store::Archive, CliError> {
+        if !self.db.exists() {
+            let message = format!("no archive at {}", self.db.display());
+            return Err(CliError::message(&message)
+                .with_hint("import an export first: chatarchive import EXPORT.zip"));
+        }
+        Ok(chatarchive::store::Archive::open_read_only(&self.db)?)
+    }
+}
+
 /// Parses the arguments, runs the command and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
