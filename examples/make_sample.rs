@@ -338,8 +338,12 @@ fn text_content(text: &str) -> J {
 }
 
 fn code_content(language: &str, text: &str) -> J {
-    obj! {"content_type": "code", "language": language, "response_format_name": J::Null,
-    "text": text}
+    obj! {
+        "content_type": "code",
+        "language": language,
+        "response_format_name": J::Null,
+        "text": text,
+    }
 }
 
 fn multimodal(parts: Vec<J>) -> J {
@@ -1067,8 +1071,11 @@ fn lyon_weekend(x: &mut Export) {
     let hidden = c.start();
     let profile = "Vegetarian. Travels by train and prefers walking to taxis.";
     let instructions = "Give prices in euros and keep lists to five items or fewer.";
-    let context = obj! {"content_type": "user_editable_context", "user_profile": profile,
-    "user_instructions": instructions};
+    let context = obj! {
+        "content_type": "user_editable_context",
+        "user_profile": profile,
+        "user_instructions": instructions,
+    };
     let data = obj! {"about_user_message": profile, "about_model_message": instructions};
     let context = Msg::new("user", context).untimed();
     let context = context.meta("is_visually_hidden_from_conversation", true);
@@ -1117,8 +1124,8 @@ fn rust_borrow(x: &mut Export) {
     let q1 = c.add(&hidden, Msg::user(BORROW_QUESTION));
     let a1 = reasoned(&mut c, &q1, BORROW_THOUGHT, 6, BORROW_ANSWER);
     x.thumbs_up(&c, &a1, c.clock.secs + 95);
-    let q2 = c
-        .add(&a1, Msg::user("Could I loop over indices instead, like `for i in 0..scores.len()`?"));
+    let q2 = "Could I loop over indices instead, like `for i in 0..scores.len()`?";
+    let q2 = c.add(&a1, Msg::user(q2));
     reasoned(&mut c, &q2, INDEX_THOUGHT, 4, INDEX_ANSWER);
     x.done(&c);
 }
@@ -1126,10 +1133,17 @@ fn rust_borrow(x: &mut Export) {
 /// Adds `thoughts` → `reasoning_recap` → answer under `parent`; returns the answer's id.
 fn reasoned(c: &mut Conv, parent: &str, thought: [&str; 2], secs: u32, answer: &str) -> String {
     let analysis = c.rng.uuid4();
-    let thought = obj! {"summary": thought[0], "content": thought[1], "chunks": arr![],
-    "finished": true};
-    let thoughts = obj! {"content_type": "thoughts", "thoughts": arr![thought],
-    "source_analysis_msg_id": analysis};
+    let thought = obj! {
+        "summary": thought[0],
+        "content": thought[1],
+        "chunks": arr![],
+        "finished": true,
+    };
+    let thoughts = obj! {
+        "content_type": "thoughts",
+        "thoughts": arr![thought],
+        "source_analysis_msg_id": analysis,
+    };
     let thoughts = Msg::new("assistant", thoughts).no_end_turn();
     let thoughts = c.add(parent, thoughts.meta("reasoning_status", "is_reasoning"));
     let label = format!("Thought for {secs}s");
@@ -1195,8 +1209,15 @@ fn tomato_leaves(x: &mut Export) {
     };
     let text = "These spots showed up on the lower leaves after a week of rain. The plant is \
                 otherwise growing well. What is it, and should I worry?";
-    let attachment = obj! {"id": &file_id, "size": size, "name": name, "mime_type": "image/png",
-    "width": 32, "height": 24, "source": "local"};
+    let attachment = obj! {
+        "id": &file_id,
+        "size": size,
+        "name": name,
+        "mime_type": "image/png",
+        "width": 32,
+        "height": 24,
+        "source": "local",
+    };
     let upload = Msg::new("user", multimodal(vec![pointer, J::from(text)]));
     let upload = c.add(&hidden, upload.meta("attachments", arr![attachment]));
     let a1 = c.add(&upload, Msg::asst(TOMATO_ANSWER));
@@ -1314,8 +1335,15 @@ fn cite_ref(text: &str, index: usize, [title, url, snippet]: [&str; 3]) -> J {
     let end = start + token.chars().count();
     let domain = url.split('/').nth(2).unwrap_or_default();
     let refs = arr![obj! {"turn_index": 0, "ref_type": "search", "ref_index": index}];
-    let item = obj! {"title": title, "url": url, "pub_date": J::Null, "snippet": snippet,
-    "attribution": domain, "supporting_websites": arr![], "refs": refs.clone()};
+    let item = obj! {
+        "title": title,
+        "url": url,
+        "pub_date": J::Null,
+        "snippet": snippet,
+        "attribution": domain,
+        "supporting_websites": arr![],
+        "refs": refs.clone(),
+    };
     obj! {
         "matched_text": token, "start_idx": start, "end_idx": end,
         "alt": format!("([{domain}]({url}))"), "type": "grouped_webpages",
@@ -1384,8 +1412,12 @@ fn voice_clip(x: &mut Export, c: &Conv, samples: u32, start: f64, len: f64) -> J
 }
 
 fn transcription(text: &str, direction: &str) -> J {
-    obj! {"content_type": "audio_transcription", "text": text, "direction": direction,
-    "decoding_id": J::Null}
+    obj! {
+        "content_type": "audio_transcription",
+        "text": text,
+        "direction": direction,
+        "decoding_id": J::Null,
+    }
 }
 
 fn user_voice_turn(text: &str, mut clip: J, expiry: &str) -> Msg {

@@ -1,10 +1,19 @@
 //! The command line: flags, rendering and exit codes. The only module that prints.
 
+mod completions;
 mod exit;
 mod filters;
 mod import;
+mod imports;
+mod info;
+mod list;
 mod output;
 mod progress;
+mod schema;
+mod search;
+mod show;
+mod sql;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +38,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Import(import::ImportArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Stats(stats::StatsArgs),
+    Sql(sql::SqlArgs),
+    Imports(imports::ImportsArgs),
+    Schema(schema::SchemaArgs),
+    Search(search::SearchArgs),
+    Info(info::InfoArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// Settings every command shares.
@@ -57,6 +76,16 @@ pub fn main() -> ExitCode {
         let context = Context { db };
         match cli.command {
             Command::Import(args) => import::run(args, &context),
+            Command::List(args) => list::run(args, &context),
+            Command::Show(args) => show::run(args, &context),
+            Command::Stats(args) => stats::run(args, &context),
+            Command::Sql(args) => sql::run(args, &context),
+            Command::Imports(args) => imports::run(args, &context),
+            Command::Schema(args) => schema::run(args, &context),
+            Command::Search(args) => search::run(args, &context),
+            Command::Info(args) => info::run(args, &context),
+            Command::Completions(args) => completions::run(args, &context),
+            Command::Man(args) => completions::run_man(args, &context),
         }
     });
     exit::finish(result)

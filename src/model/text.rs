@@ -71,7 +71,8 @@ impl Pieces {
 fn content_text(content: &Value, text: &mut Pieces) {
     let fields: &[&str] = match str_field(content, "content_type").unwrap_or_default() {
         "text" | "multimodal_text" => return parts_text(content, text),
-        "code" | "execution_output" => &["text"],
+        "code" => return code_text(content, text),
+        "execution_output" => &["text"],
         "tether_browsing_display" => &["result", "summary"],
         "tether_quote" | "sonic_webpage" => &["title", "text"],
         "system_error" => &["name", "text"],
@@ -104,6 +105,25 @@ fn parts_text(content: &Value, text: &mut Pieces) {
                 fields_text(part, &["text", "content"], text);
             }
             _ => {}
+        }
+    }
+}
+
+/// Collects a `code` message. Tool calls often carry JSON (Canvas documents, search and
+/// image prompts): its strings are what people search for, not its escapes, so parsed JSON
+/// contributes its string values. JSON cut off mid-way (seen on Canvas updates) keeps its
+/// text with the common escapes decoded.
+fn code_text(content: &Value, text: &mut Pieces) {
+    let Some(code) = str_field(content, "text") else { return };
+    let trimmed = code.trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return text.push(Some(code));
+    }
+    match serde_json::from_str::<Value>(code) {
+        Ok(parsed) => any_strings(&parsed, text),
+        Err(_) => {
+            let decoded = code.replace("\\n", "\n").replace("\\t", "\t").replace("\\\"", "\"");
+            text.push(Some(&decoded));
         }
     }
 }
@@ -315,6 +335,16 @@ mod tests {
         let message = json!({"author": {"role": "user"}, "content": content,
             "metadata": {"voice_mode_message": true}});
         assert_eq!(message_text(&message), "Quiz me on capital cities.");
+    }
+
+    #[test]
+    fn canvas_json_contributes_its_strings_even_when_cut_off() {
+        let whole = json!({"content": {"content_type": "code",
+            "text": "{\"name\": \"note\", \"content\": \"Hello\\n\\nHi neighbours!\"}"}});
+        assert_eq!(message_text(&whole), "note\nHello\n\nHi neighbours!");
+        let cut = json!({"content": {"content_type": "code",
+            "text": "{\"updates\": [{\"replacement\": \"Dear all,\\nBring tools"}});
+        assert_eq!(message_text(&cut), "{\"updates\": [{\"replacement\": \"Dear all,\nBring tools");
     }
 
     #[test]

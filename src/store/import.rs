@@ -166,7 +166,7 @@ struct Stage {
     observations: Vec<Observation>,
     deferred: BTreeSet<String>,
     status: HashMap<String, Status>,
-    latest_time: Option<f64>,
+    latest_time: Option<String>,
     report_counts: ConversationCounts,
     nodes_new: u64,
     nodes_updated: u64,
@@ -205,7 +205,7 @@ fn import_export(
         stream_file(conn, &mut export, &file, &mut stage, progress)?;
     }
     let fingerprint = hex::encode(std::mem::take(&mut stage.fingerprint).finalize());
-    let (exported_at, exported_at_source) = export_date(&export, stage.latest_time);
+    let (exported_at, exported_at_source) = export_date(&export, stage.latest_time.as_deref());
     let (export_id, already_imported) =
         upsert_export(conn, &export, &fingerprint, exported_at.as_deref(), &stage)?;
     let touched = record_observations(conn, export_id, &mut stage)?;
@@ -327,13 +327,12 @@ fn import_element(
     stage: &mut Stage,
 ) -> Result<(), StoreError> {
     let sha256 = hex::encode(Sha256::digest(&element.bytes));
-    if let Some((version_id, conversation_id)) = find_version(conn, &sha256)? {
-        stage.status.entry(conversation_id.clone()).or_insert(Status::Unchanged);
-        stage.observations.push(Observation {
-            conversation_id,
-            version_id,
-            file: file.to_string(),
-        });
+    if let Some(known) = find_version(conn, &sha256)? {
+        note_time(stage, [known.created_at.as_deref(), known.updated_at.as_deref()]);
+        stage.status.entry(known.conversation_id.clone()).or_insert(Status::Unchanged);
+        let file = file.to_string();
+        let (conversation_id, version_id) = (known.conversation_id, known.id);
+        stage.observations.push(Observation { conversation_id, version_id, file });
         return Ok(());
     }
     let parse = repair::parse_text(&element.bytes);
@@ -360,7 +359,7 @@ fn import_element(
         stage.warnings.push(repair_warning(&element, location, &snapshot.id, repair));
     }
     let record = ConversationRecord::from_snapshot(&snapshot);
-    note_time(stage, &snapshot);
+    note_time(stage, [record.created_at.as_deref(), record.updated_at.as_deref()]);
     let node_ids =
         serde_json::to_string(&record.nodes.iter().map(|n| &n.node_id).collect::<Vec<_>>())
             .expect("strings serialize");
@@ -442,21 +441,40 @@ fn absolute(element: &RawElement, bytes: &[u8], line: usize, column: usize) -> P
     Position { offset: start.offset + offset_in as u64, line, column }
 }
 
-fn note_time(stage: &mut Stage, snapshot: &Snapshot) {
-    for key in ["update_time", "create_time"] {
-        if let Some(t) = snapshot.top.get(key).and_then(serde_json::Value::as_f64) {
-            stage.latest_time = Some(stage.latest_time.map_or(t, |l| l.max(t)));
+/// Keeps the latest conversation time seen in the export (ISO text orders as time does).
+fn note_time(stage: &mut Stage, times: [Option<&str>; 2]) {
+    for time in times.into_iter().flatten() {
+        if stage.latest_time.as_deref().is_none_or(|latest| time > latest) {
+            stage.latest_time = Some(time.to_string());
         }
     }
 }
 
-fn find_version(conn: &Connection, sha256: &str) -> Result<Option<(i64, String)>, StoreError> {
+/// A stored version with this hash: its id, conversation and times.
+struct KnownVersion {
+    id: i64,
+    conversation_id: String,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+fn find_version(conn: &Connection, sha256: &str) -> Result<Option<KnownVersion>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT id, conversation_id FROM conversation_versions WHERE sha256 = ?1")
+        .prepare_cached(
+            "SELECT id, conversation_id, created_at, updated_at FROM conversation_versions
+             WHERE sha256 = ?1",
+        )
         .step("looking up a conversation version")?;
-    stmt.query_row([sha256], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()
-        .step("looking up a conversation version")
+    stmt.query_row([sha256], |row| {
+        Ok(KnownVersion {
+            id: row.get(0)?,
+            conversation_id: row.get(1)?,
+            created_at: row.get(2)?,
+            updated_at: row.get(3)?,
+        })
+    })
+    .optional()
+    .step("looking up a conversation version")
 }
 
 fn version_count(conn: &Connection, id: &str) -> Result<i64, StoreError> {
@@ -467,14 +485,14 @@ fn version_count(conn: &Connection, id: &str) -> Result<i64, StoreError> {
 }
 
 /// The export's date: its file name, its manifest, else the latest time inside it.
-fn export_date(export: &Export, latest_time: Option<f64>) -> (Option<String>, String) {
+fn export_date(export: &Export, latest_time: Option<&str>) -> (Option<String>, String) {
     match export.date_hint {
         Some(DateHint::FileName(date)) => {
             (Some(timestamp::iso(date.assume_utc())), "file_name".into())
         }
         Some(DateHint::Manifest(date)) => (Some(timestamp::iso(date)), "manifest".into()),
-        None => match latest_time.and_then(timestamp::from_epoch) {
-            Some(date) => (Some(timestamp::iso(date)), "latest_update_time".into()),
+        None => match latest_time {
+            Some(time) => (Some(time.to_string()), "latest_update_time".into()),
             None => (None, "none".into()),
         },
     }
@@ -494,7 +512,7 @@ fn upsert_export(
     if let Some(id) = existing {
         return Ok((id, true));
     }
-    let (_, source) = export_date(export, stage.latest_time);
+    let (_, source) = export_date(export, stage.latest_time.as_deref());
     conn.execute(
         "INSERT INTO exports (fingerprint, name, exported_at, exported_at_source,
              conversation_count, first_imported_at)

@@ -12,6 +12,13 @@ pub struct Archive {
     conn: Connection,
 }
 
+/// Separates the cells of a dumped row; never found in rendered values (which are
+/// Debug-quoted strings, numbers or hex).
+const CELL_SEPARATOR: &str = "\u{1}";
+
+/// Columns that log when something was imported, so depend on the order of imports.
+const LOG_COLUMNS: [&str; 1] = ["first_imported_at"];
+
 /// Every row of every table, each row rendered as text and the rows sorted.
 pub type Dump = BTreeMap<String, Vec<String>>;
 
@@ -26,9 +33,7 @@ impl Archive {
 
     /// The single integer `sql` returns.
     pub fn int(&self, sql: &str, params: impl Params) -> i64 {
-        self.conn
-            .query_row(sql, params, |row| row.get(0))
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        self.conn.query_row(sql, params, |row| row.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// The rows of `sql`, each mapped by `f`.
@@ -70,16 +75,18 @@ impl Archive {
 
     /// `(conversation_id, node_id)` of the messages whose text holds `phrase`.
     ///
-    /// FTS5 with the unicode61 tokenizer keeps only letters and digits in tokens, so a
-    /// phrase without any (an emoji) cannot be matched; those fall back to a substring
-    /// search of `messages.text`.
+    /// The facts find phrases by substring, so the phrase's last token is searched as a
+    /// prefix (`"raised accessible bed"*` must find "raised accessible beds"). FTS5 with
+    /// the unicode61 tokenizer keeps only letters and digits in tokens, so a phrase
+    /// without any (an emoji) cannot be matched; those fall back to a substring search of
+    /// `messages.text`.
     pub fn search(&self, phrase: &str) -> BTreeSet<(String, String)> {
         let pair = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?));
         if !phrase.chars().any(char::is_alphanumeric) {
             let sql = "SELECT conversation_id, node_id FROM messages WHERE instr(text, ?1) > 0";
             return self.rows(sql, [phrase], pair).into_iter().collect();
         }
-        let query = format!("\"{}\"", phrase.replace('"', "\"\""));
+        let query = format!("\"{}\"*", phrase.replace('"', "\"\""));
         let sql = "SELECT m.conversation_id, m.node_id FROM messages_fts \
                    JOIN messages m ON m.id = messages_fts.rowid \
                    WHERE messages_fts MATCH ?1";
@@ -101,13 +108,13 @@ impl Archive {
     }
 
     /// The rows of `tables` keyed by their natural keys: `INTEGER PRIMARY KEY` columns
-    /// (surrogate ids, which depend on import order) are left out.
+    /// (surrogate ids, which depend on import order) and [`LOG_COLUMNS`] are left out.
     pub fn dump_natural(&self, tables: &[&str]) -> Dump {
         let dump = |t: &&str| (t.to_string(), self.dump_table(t, true));
         tables.iter().map(dump).collect()
     }
 
-    /// Every row of `table` as `col=value|…`, sorted; optionally without surrogate ids.
+    /// Every row of `table` as `col=value` cells, sorted; optionally without surrogate ids.
     pub fn dump_table(&self, table: &str, natural: bool) -> Vec<String> {
         let columns = self.columns(table, natural);
         let list: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
@@ -117,24 +124,24 @@ impl Archive {
                 let value = render_value(row.get_ref(i)?);
                 Ok(format!("{}={value}", columns[i]))
             });
-            Ok(cells.collect::<rusqlite::Result<Vec<_>>>()?.join("|"))
+            Ok(cells.collect::<rusqlite::Result<Vec<_>>>()?.join(CELL_SEPARATOR))
         };
         sorted(self.rows(&sql, [], render))
     }
 
-    /// The columns of `table`, without the `INTEGER PRIMARY KEY` one when `natural`.
+    /// The columns of `table`; when `natural`, without the `INTEGER PRIMARY KEY` one and
+    /// [`LOG_COLUMNS`].
     fn columns(&self, table: &str, natural: bool) -> Vec<String> {
         let sql = format!("SELECT name, type, pk FROM pragma_table_info('{table}')");
         let info = self.rows(&sql, [], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?))
         });
-        let surrogate = |(_, ty, pk): &(String, String, i64)| {
-            natural && *pk == 1 && ty.eq_ignore_ascii_case("INTEGER")
+        let surrogate =
+            |(_, ty, pk): &(String, String, i64)| *pk == 1 && ty.eq_ignore_ascii_case("INTEGER");
+        let skipped = |c: &(String, String, i64)| {
+            natural && (surrogate(c) || LOG_COLUMNS.contains(&c.0.as_str()))
         };
-        info.into_iter()
-            .filter(|c| !surrogate(c))
-            .map(|(name, _, _)| name)
-            .collect()
+        info.into_iter().filter(|c| !skipped(c)).map(|(name, _, _)| name).collect()
     }
 }
 
@@ -156,7 +163,8 @@ fn sorted(mut rows: Vec<String>) -> Vec<String> {
     rows
 }
 
-/// Where two dumps differ: per table, the row counts and a few rows only on each side.
+/// Where two dumps differ: per table, the row counts and, for a few rows only on one
+/// side, the columns that differ from the most similar row on the other side.
 pub fn dump_differences(before: &Dump, after: &Dump) -> Vec<String> {
     let tables: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let empty = Vec::new();
@@ -164,21 +172,54 @@ pub fn dump_differences(before: &Dump, after: &Dump) -> Vec<String> {
     for table in tables {
         let old = before.get(table).unwrap_or(&empty);
         let new = after.get(table).unwrap_or(&empty);
-        if old == new {
-            continue;
+        if old != new {
+            differences.push(table_difference(table, old, new));
         }
-        let only = |a: &Vec<String>, b: &Vec<String>| -> Vec<String> {
-            let b: BTreeSet<&String> = b.iter().collect();
-            let rows = a.iter().filter(|r| !b.contains(r));
-            rows.take(2).map(|r| super::check::clip(r, 400)).collect()
-        };
-        differences.push(format!(
-            "table {table}: {} rows vs {} rows; only in first: {:?}; only in second: {:?}",
-            old.len(),
-            new.len(),
-            only(old, new),
-            only(new, old)
-        ));
     }
     differences
+}
+
+fn table_difference(table: &str, old: &[String], new: &[String]) -> String {
+    let only = |a: &[String], b: &[String]| -> Vec<Vec<String>> {
+        let b: BTreeSet<&String> = b.iter().collect();
+        a.iter().filter(|r| !b.contains(r)).map(|r| cells(r)).collect()
+    };
+    let (gone, added) = (only(old, new), only(new, old));
+    let mut text = format!("table {table}: {} rows vs {} rows", old.len(), new.len());
+    for row in gone.iter().take(3) {
+        let nearest = added.iter().max_by_key(|other| shared_cells(row, other));
+        match nearest {
+            Some(other) => text.push_str(&format!("\n    {}", cell_changes(row, other))),
+            None => text.push_str(&format!("\n    only in first: {}", clip_row(row))),
+        }
+    }
+    if gone.is_empty() {
+        for row in added.iter().take(3) {
+            text.push_str(&format!("\n    only in second: {}", clip_row(row)));
+        }
+    }
+    text
+}
+
+/// The cells of a dumped row (see [`Archive::dump_table`]).
+fn cells(row: &str) -> Vec<String> {
+    row.split(CELL_SEPARATOR).map(str::to_string).collect()
+}
+
+fn shared_cells(a: &[String], b: &[String]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x == y).count()
+}
+
+/// The key-like first cell, then each differing cell as `first -> second`.
+fn cell_changes(a: &[String], b: &[String]) -> String {
+    let changed = a.iter().zip(b).filter(|(x, y)| x != y);
+    let changes: Vec<String> = changed
+        .map(|(x, y)| format!("{} -> {}", super::check::clip(x, 300), super::check::clip(y, 300)))
+        .collect();
+    let key = a.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
+    format!("row {key}: {}", changes.join("; "))
+}
+
+fn clip_row(row: &[String]) -> String {
+    super::check::clip(&row.join(" "), 400)
 }

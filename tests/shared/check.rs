@@ -12,10 +12,7 @@ pub struct Checker {
 impl Checker {
     /// A checker whose messages start with `name` (usually the fixture).
     pub fn new(name: &str) -> Self {
-        Self {
-            context: vec![name.to_string()],
-            failures: Vec::new(),
-        }
+        Self { context: vec![name.to_string()], failures: Vec::new() }
     }
 
     /// Runs `body` with `label` appended to the context of its messages.
@@ -44,11 +41,6 @@ impl Checker {
         if expected != actual {
             self.fail(format!("{what}: expected {expected:?}, got {actual:?}"));
         }
-    }
-
-    /// How many failures so far.
-    pub fn failure_count(&self) -> usize {
-        self.failures.len()
     }
 
     /// Panics with every recorded failure, if any.

@@ -12,25 +12,25 @@ use super::fixtures::Expected;
 use super::json;
 use super::run::Outcome;
 
-/// Null-valued mapping entries, which only `conversations.raw` keeps.
-const NULL_ENTRIES: &str = "SELECT count(*) FROM conversations c, json_each(c.raw, '$.mapping') j \
-                            WHERE j.type = 'null'";
+/// Counts the null-valued mapping entries, which only `conversations.raw` keeps.
+macro_rules! null_entries {
+    () => {
+        "SELECT count(*) FROM conversations c, json_each(c.raw, '$.mapping') j \
+         WHERE j.type = 'null'"
+    };
+}
 
 /// Each field of `counts` and the SQL that computes it from the archive.
 const COUNTS: &[(&str, &str)] = &[
     ("conversations", "SELECT count(*) FROM conversations"),
     ("distinct_conversation_ids", "SELECT count(DISTINCT id) FROM conversations"),
-    (
-        "conversations_without_mapping",
-        "SELECT count(*) FROM conversations WHERE has_mapping = 0",
-    ),
+    ("conversations_without_mapping", "SELECT count(*) FROM conversations WHERE has_mapping = 0"),
     ("nodes", "SELECT count(*) FROM messages"),
     ("messages", "SELECT count(*) FROM messages WHERE has_message = 1"),
-    ("null_node_values", NULL_ENTRIES),
+    ("null_node_values", null_entries!()),
     (
         "mapping_entries",
-        "SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM conversations c, \
-         json_each(c.raw, '$.mapping') j WHERE j.type = 'null')",
+        concat!("SELECT (SELECT count(*) FROM messages) + (", null_entries!(), ")"),
     ),
     (
         "current_thread_messages",
@@ -104,7 +104,8 @@ fn check_raw_mapping(c: &mut Checker, db: &Archive) {
 fn check_conversation_list(c: &mut Checker, facts: &Value, db: &Archive) {
     let list = json::array(facts, "conversation_list");
     let expected: BTreeSet<String> = list.iter().map(|e| json::str(e, "id")).collect();
-    let actual: BTreeSet<String> = db.strings("SELECT id FROM conversations", []).into_iter().collect();
+    let actual: BTreeSet<String> =
+        db.strings("SELECT id FROM conversations", []).into_iter().collect();
     c.eq("conversation ids", expected, actual);
     for entry in list {
         let id = json::str(entry, "id");
@@ -112,7 +113,11 @@ fn check_conversation_list(c: &mut Checker, facts: &Value, db: &Archive) {
         c.eq(format!("{id} title"), vec![json::opt_str(entry, "title")], title);
         let created = db.opt_string("SELECT created_at FROM conversations WHERE id = ?1", [&id]);
         let seconds = created.map(|t| format!("{}Z", t.get(..19).unwrap_or(&t)));
-        c.eq(format!("{id} created_at to seconds"), json::opt_str(entry, "create_time_iso"), seconds);
+        c.eq(
+            format!("{id} created_at to seconds"),
+            json::opt_str(entry, "create_time_iso"),
+            seconds,
+        );
     }
 }
 
@@ -133,7 +138,8 @@ struct ConversationRow {
 
 fn conversation_row(db: &Archive, id: &str) -> Option<ConversationRow> {
     let sql = "SELECT title, created_at, current_node_id, thread_leaf_id, model, gizmo_id, \
-               gizmo_type, has_mapping, node_count, message_count FROM conversations WHERE id = ?1";
+               gizmo_type, has_mapping, node_count, message_count \
+               FROM conversations WHERE id = ?1";
     let read = |row: &rusqlite::Row<'_>| {
         Ok(ConversationRow {
             title: row.get(0)?,
@@ -401,7 +407,9 @@ pub fn check_rebuild(c: &mut Checker, sources: &[Value], db: &Archive) {
         }
     }
     let extra: Vec<&String> = rebuilt.keys().filter(|id| !seen.contains(*id)).collect();
-    c.ensure(extra.is_empty(), || format!("archive holds conversations not in the files: {extra:?}"));
+    c.ensure(extra.is_empty(), || {
+        format!("archive holds conversations not in the files: {extra:?}")
+    });
 }
 
 fn source_id(conversation: &Value) -> String {

@@ -89,16 +89,14 @@ fn read_file(path: &Path) -> Vec<u8> {
 }
 
 fn read_zip_member(zip_path: &Path, name: &str) -> Vec<u8> {
-    let file = File::open(zip_path)
-        .unwrap_or_else(|e| panic!("cannot open {}: {e}", zip_path.display()));
+    let file =
+        File::open(zip_path).unwrap_or_else(|e| panic!("cannot open {}: {e}", zip_path.display()));
     let mut zip = zip::ZipArchive::new(file)
         .unwrap_or_else(|e| panic!("{} is not a readable ZIP: {e}", zip_path.display()));
-    let mut member = zip
-        .by_name(name)
-        .unwrap_or_else(|e| panic!("{}!{name}: {e}", zip_path.display()));
+    let mut member =
+        zip.by_name(name).unwrap_or_else(|e| panic!("{}!{name}: {e}", zip_path.display()));
     let mut bytes = Vec::new();
-    member
-        .read_to_end(&mut bytes)
-        .unwrap_or_else(|e| panic!("{}!{name}: {e}", zip_path.display()));
+    let read = member.read_to_end(&mut bytes);
+    read.unwrap_or_else(|e| panic!("{}!{name}: {e}", zip_path.display()));
     bytes
 }

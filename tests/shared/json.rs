@@ -6,17 +6,12 @@ use serde_json::Value;
 
 /// The field `key` of `value`, which must exist.
 pub fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
-    value
-        .get(key)
-        .unwrap_or_else(|| panic!("expected facts lack {key:?} in {}", short(value)))
+    value.get(key).unwrap_or_else(|| panic!("expected facts lack {key:?} in {}", short(value)))
 }
 
 /// A string field.
 pub fn str(value: &Value, key: &str) -> String {
-    field(value, key)
-        .as_str()
-        .unwrap_or_else(|| panic!("{key:?} is not a string"))
-        .to_string()
+    field(value, key).as_str().unwrap_or_else(|| panic!("{key:?} is not a string")).to_string()
 }
 
 /// A string-or-null field.
@@ -24,42 +19,38 @@ pub fn opt_str(value: &Value, key: &str) -> Option<String> {
     field(value, key).as_str().map(str::to_string)
 }
 
+/// A string field that may be absent.
+pub fn maybe_str(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
 /// An integer field.
 pub fn int(value: &Value, key: &str) -> i64 {
-    field(value, key)
-        .as_i64()
-        .unwrap_or_else(|| panic!("{key:?} is not an integer"))
+    field(value, key).as_i64().unwrap_or_else(|| panic!("{key:?} is not an integer"))
 }
 
 /// An array field.
 pub fn array<'a>(value: &'a Value, key: &str) -> &'a Vec<Value> {
-    field(value, key)
-        .as_array()
-        .unwrap_or_else(|| panic!("{key:?} is not an array"))
+    field(value, key).as_array().unwrap_or_else(|| panic!("{key:?} is not an array"))
 }
 
 /// An array-of-strings field.
 pub fn strings(value: &Value, key: &str) -> Vec<String> {
-    array(value, key)
-        .iter()
-        .map(|v| v.as_str().expect("a string item").to_string())
-        .collect()
+    array(value, key).iter().map(|v| v.as_str().expect("a string item").to_string()).collect()
 }
 
 /// An object field whose values are integers, as a sorted map.
 pub fn int_map(value: &Value, key: &str) -> BTreeMap<String, i64> {
-    let object = field(value, key)
-        .as_object()
-        .unwrap_or_else(|| panic!("{key:?} is not an object"));
+    let object =
+        field(value, key).as_object().unwrap_or_else(|| panic!("{key:?} is not an object"));
     let entry = |(k, v): (&String, &Value)| (k.clone(), v.as_i64().expect("an integer"));
     object.iter().map(entry).collect()
 }
 
 /// An object field whose values are strings, as a sorted map.
 pub fn str_map(value: &Value, key: &str) -> BTreeMap<String, String> {
-    let object = field(value, key)
-        .as_object()
-        .unwrap_or_else(|| panic!("{key:?} is not an object"));
+    let object =
+        field(value, key).as_object().unwrap_or_else(|| panic!("{key:?} is not an object"));
     let entry = |(k, v): (&String, &Value)| (k.clone(), v.as_str().expect("a string").into());
     object.iter().map(entry).collect()
 }
