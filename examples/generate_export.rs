@@ -2402,11 +2402,12 @@ fn report(
 fn main() {
     let args = match parse_args() {
         Ok(args) => args,
+        Err(message) if message.is_empty() => {
+            println!("{USAGE}");
+            return;
+        }
         Err(message) => {
-            if !message.is_empty() {
-                eprintln!("error: {message}");
-            }
-            eprintln!("{USAGE}");
+            eprintln!("error: {message}\n{USAGE}");
             std::process::exit(2);
         }
     };

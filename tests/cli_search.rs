@@ -37,7 +37,13 @@ fn with_instructions(id: &str) -> Value {
         vec![
             root("r"),
             instructions,
-            message("rq", Some("ci"), "user", "Which flowers should I plant?", NEW_YEAR_2024 + 11.0),
+            message(
+                "rq",
+                Some("ci"),
+                "user",
+                "Which flowers should I plant?",
+                NEW_YEAR_2024 + 11.0,
+            ),
             message("ra", Some("rq"), "assistant", "Lavender and borage.", NEW_YEAR_2024 + 12.0),
         ],
     )
@@ -120,11 +126,12 @@ fn whatever_a_user_types_is_searched_as_words() {
         "cornmeal*",
         "stove;",
         "{cornmeal}",
+        "\"fry flour\"",
     ];
     for query in found {
         assert_eq!(search(&db, &[query]), tsv(&[CORNMEAL]), "query {query:?}");
     }
-    let missed = ["corn*", "a:b", "cornmeal NOT flour", "cornmeal AND", "NEAR(stove", "\"fry flour\""];
+    let missed = ["corn*", "a:b", "cornmeal NOT flour", "cornmeal AND", "NEAR(stove"];
     for query in missed {
         assert_eq!(search(&db, &[query]), tsv(&[]), "query {query:?}");
     }
@@ -172,7 +179,9 @@ fn a_bad_fts_query_is_an_error_with_a_hint() {
         (
             1,
             String::new(),
-            format!("Error: cannot read the FTS5 query \"\\\"unbalanced\": unterminated string\n{hint}")
+            format!(
+                "Error: cannot read the FTS5 query \"\\\"unbalanced\": unterminated string\n{hint}"
+            )
         )
     );
 }
@@ -190,10 +199,8 @@ fn chinese_japanese_and_korean_are_found_by_three_characters() {
     );
     assert_eq!(
         search(&db, &["물관은"]),
-        tsv(&[
-            "Museum hours\t2022-04-15T05:20:02.000000Z\tassistant\tgpt-4o\t\
-             박물관은 아홉 시에 열어요.\tc6\tc6-a"
-        ])
+        tsv(&["Museum hours\t2022-04-15T05:20:02.000000Z\tassistant\tgpt-4o\t\
+             박물관은 아홉 시에 열어요.\tc6\tc6-a"])
     );
     assert_eq!(
         search(&db, &["旅行"]),
@@ -207,7 +214,8 @@ fn chinese_japanese_and_korean_are_found_by_three_characters() {
 fn accents_are_folded_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let db = archive(dir.path());
-    let cafe = "Café crème\t2022-12-02T16:53:21.000000Z\tuser\t\tIs a café au lait stronger?\tc4\tc4-q";
+    let cafe =
+        "Café crème\t2022-12-02T16:53:21.000000Z\tuser\t\tIs a café au lait stronger?\tc4\tc4-q";
     assert_eq!(search(&db, &["cafe"]), tsv(&[cafe]));
     assert_eq!(search(&db, &["CAFÉ AU LAIT"]), tsv(&[cafe]));
     assert_eq!(search(&db, &["creme"]), tsv(&[cafe]));
@@ -226,9 +234,13 @@ fn filters_combine() {
     assert_eq!(search(&db, &[&all[..], &["--model", "gpt-4"]].concat()), tsv(&[lentil, pea]));
     let every = [&all[..], &["--since", "2024-01-01", "--model", "gpt-4"]].concat();
     assert_eq!(search(&db, &every), tsv(&[pea]));
-    assert_eq!(search(&db, &["soup", "--until", "2023-12-31", "--role", "user"]).1.lines().count(), 1);
-    assert_eq!(search(&db, &["soup", "--conversation", "c8", "--limit", "1"]).1.lines().count(), 1);
-    assert_eq!(search(&db, &["soup", "--title", "spring", "--role", "user"]).1.lines().count(), 1);
+    let winter = "Winter\t2020-09-13T12:26:41.000000Z\tuser\t\tWhat soup for winter?\tc7\tc7-q";
+    assert_eq!(search(&db, &["soup", "--until", "2023-12-31", "--role", "user"]), tsv(&[winter]));
+    assert_eq!(search(&db, &["soup", "--conversation", "c8", "--limit", "1"]), tsv(&[pumpkin]));
+    assert_eq!(
+        search(&db, &["soup", "--title", "spring", "--role", "user"]),
+        tsv(&["Spring\t2024-01-01T00:00:01.000000Z\tuser\t\tA soup for spring?\tc9\tc9-q"])
+    );
 }
 
 #[test]
@@ -238,10 +250,8 @@ fn other_branches_are_searched_only_when_asked() {
     assert_eq!(search(&db, &["july"]), tsv(&[]));
     assert_eq!(
         search(&db, &["july", "--all-branches"]),
-        tsv(&[
-            "Tomatoes on a windy balcony\t2023-11-14T22:13:22.000000Z\tassistant\tgpt-4o\t\
-             Every morning in July, deeply.\tc1\ta1"
-        ])
+        tsv(&["Tomatoes on a windy balcony\t2023-11-14T22:13:22.000000Z\tassistant\tgpt-4o\t\
+             Every morning in July, deeply.\tc1\ta1"])
     );
 }
 
@@ -252,11 +262,41 @@ fn custom_instructions_are_found_with_include_hidden() {
     assert_eq!(search(&db, &["bees"]), tsv(&[]));
     assert_eq!(
         search(&db, &["bees", "--include-hidden"]),
-        tsv(&[
-            "Roof garden\t2024-01-01T00:00:10.000000Z\tuser\t\t\
-             Keeps bees on the roof. Answer briefly.\tc10\tci"
-        ])
+        tsv(&["Roof garden\t2024-01-01T00:00:10.000000Z\tuser\t\t\
+             Keeps bees on the roof. Answer briefly.\tc10\tci"])
     );
+}
+
+#[test]
+fn the_indexes_follow_renamed_titles_and_edited_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    let trip = |title: &str, answer: &str| short("t", title, "旅行の計画", answer, 1.7e9);
+    let plain = short("p", "Plain", "A question?", "An answer.", 1.6e9);
+    let old = [trip("東京旅行 trip", "東京タワーに行きました"), plain.clone()];
+    let new = [trip("大阪旅行 journey", "大阪城に行きました"), plain];
+    let old = zip_export(dir.path(), "acct-2024-01-10-08-00-00.zip", &old, &[]);
+    let new = zip_export(dir.path(), "acct-2024-06-01-08-00-00.zip", &new, &[]);
+    import(&db, &[&old], 0);
+    import(&db, &[&new], 0);
+
+    for gone in ["東京旅", "京タワ", "trip"] {
+        assert_eq!(search(&db, &[gone]), tsv(&[]), "query {gone:?}");
+    }
+    let question = "大阪旅行 journey\t2023-11-14T22:13:21.000000Z\tuser\t\t旅行の計画\tt\tt-q";
+    assert_eq!(search(&db, &["阪旅行"]), tsv(&[question]));
+    assert_eq!(search(&db, &["journey"]), tsv(&[question]));
+    assert_eq!(
+        search(&db, &["大阪城"]),
+        tsv(&["大阪旅行 journey\t2023-11-14T22:13:22.000000Z\tassistant\tgpt-4o\t\
+             大阪城に行きました\tt\tt-a"])
+    );
+    assert_eq!(query::<String>(&db, "PRAGMA integrity_check"), "ok");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    for index in ["messages_trigram", "conversations_fts", "conversations_trigram"] {
+        let check = format!("INSERT INTO {index} ({index}) VALUES ('integrity-check')");
+        conn.execute(&check, []).unwrap();
+    }
 }
 
 /// One line of `search --json`, as docs/json.md describes it.

@@ -13,25 +13,32 @@ use chatarchive::query::search::{self, Hit, Marked, SCHEMA_VERSION, Search, Sear
 
 use super::filters::FilterArgs;
 use super::output::{Format, Output, OutputArgs, escape_terminal};
+use super::show::{Clock, reader_went_away};
 use super::{CliError, Context};
 
 /// Search message text and conversation titles.
 ///
-/// Every word of QUERY must appear in a message or in its conversation's title. Words are
-/// matched whole, ignoring case and accents (cafe finds café); quotes, operators and other
-/// punctuation are searched as text. Chinese, Japanese and Korean text is also found by
-/// any part of three or more characters. Hits are ranked by BM25, a match in the title
-/// counting three times as much as one in the text. Only the current thread of each
-/// conversation is searched, without hidden or tool messages, unless the filters say so.
+/// Finds the messages that hold every word of QUERY, and the conversations whose title
+/// holds every word (reported on their first message). Words are matched whole, ignoring
+/// case and accents (cafe finds café); quotes, operators and other punctuation are searched
+/// as text. Chinese, Japanese and Korean text is also found by any part of three or more
+/// characters. Hits are ranked by BM25, a match in the title counting three times as much
+/// as one in the text. Only the current thread of each conversation is searched, without
+/// hidden or tool messages, unless the filters say so.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The words to look for (an FTS5 query with --fts)
     #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     query: String,
 
-    /// Read QUERY as an FTS5 query: AND, OR, NOT, "phrases", prefix*, NEAR(...)
+    /// Read QUERY as an FTS5 query: AND, OR, NOT, "phrases", prefix*, NEAR(...); it is
+    /// matched against words only (no substrings of Chinese, Japanese or Korean text)
     #[arg(long)]
     fts: bool,
+
+    /// Show the terminal's times in UTC rather than in the local time zone
+    #[arg(long)]
+    utc: bool,
 
     /// Show at most N hits
     #[arg(long, default_value_t = 20, value_name = "N",
@@ -61,8 +68,8 @@ pub fn run(args: SearchArgs, context: &Context) -> Result<(), CliError> {
     }
     let query = Search { text: args.query, syntax, filters, limit: args.limit };
     let hits = search::search(archive.connection(), &query).map_err(explain)?;
-    print(&hits, args.output.resolve())?;
-    Ok(())
+    let clock = Clock::new(args.utc);
+    Ok(reader_went_away(print(&hits, args.output.resolve(), &clock))?)
 }
 
 fn explain(error: SearchError) -> CliError {
@@ -82,12 +89,12 @@ fn explain(error: SearchError) -> CliError {
 const COLUMNS: [&str; 7] =
     ["title", "created_at", "role", "model", "snippet", "conversation_id", "node_id"];
 
-fn print(hits: &[Hit], output: Output) -> io::Result<()> {
+fn print(hits: &[Hit], output: Output, clock: &Clock) -> io::Result<()> {
     match output.format {
         Format::Table => {
             let mut out = io::stdout().lock();
             for hit in hits {
-                write!(out, "{}", render(hit, output.color))?;
+                write!(out, "{}", render(hit, output.color, clock))?;
             }
             Ok(())
         }
@@ -120,13 +127,13 @@ fn row(hit: &Hit) -> Vec<Value> {
 
 /// One hit for a person: a heading (title, time, role, model, ids) and the snippet below
 /// it, indented. Archive text is escaped before any colour is added.
-fn render(hit: &Hit, color: bool) -> String {
+fn render(hit: &Hit, color: bool, clock: &Clock) -> String {
     let styles = Styles::new(color);
     let title = match &hit.title {
         Some(title) => marked(title, &styles.title, &styles.title_match),
         None => styles.title.apply_to("(untitled)").to_string(),
     };
-    let time = hit.created_at.as_deref().map(|t| t.get(..16).unwrap_or(t).replace('T', " "));
+    let time = hit.created_at.as_deref().map(|t| clock.short(t));
     let details: Vec<String> = [time.as_deref(), hit.role.as_deref(), hit.model.as_deref()]
         .into_iter()
         .flatten()
@@ -220,7 +227,10 @@ mod tests {
         Hit {
             conversation_id: "c1".into(),
             node_id: "q1".into(),
-            title: Some(Marked { text: "Café\u{1b}[2J notes".into(), highlights: vec![0..5] }),
+            title: Some(Marked {
+                text: "Café\u{1b}[2J notes".into(),
+                highlights: vec![Range { start: 0, end: 5 }],
+            }),
             created_at: Some("2024-03-01T09:30:00.000000Z".into()),
             role: Some("user".into()),
             model: None,
@@ -231,7 +241,7 @@ mod tests {
     #[test]
     fn a_hit_renders_as_heading_and_snippet_without_colour() {
         assert_eq!(
-            render(&hit(), false),
+            render(&hit(), false, &Clock::new(true)),
             "Café\\u{1b}[2J notes 2024-03-01 09:30 · user · c1 q1\n    a crème brûlée\n"
         );
     }
@@ -239,7 +249,7 @@ mod tests {
     #[test]
     fn colour_marks_matches_after_escaping() {
         assert_eq!(
-            render(&hit(), true),
+            render(&hit(), true, &Clock::new(true)),
             "\u{1b}[31m\u{1b}[1mCafé\u{1b}[0m\u{1b}[1m\\u{1b}[2J notes\u{1b}[0m \
              \u{1b}[2m2024-03-01 09:30 · user · c1 q1\u{1b}[0m\n    a \
              \u{1b}[31m\u{1b}[1mcrème\u{1b}[0m \u{1b}[31m\u{1b}[1mbrûlée\u{1b}[0m\n"

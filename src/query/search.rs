@@ -261,28 +261,27 @@ fn describe(
          FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
          WHERE m.id = ?",
     )?;
-    let (conversation_id, node_id, title, created_at, role, model, text) =
-        stmt.query_row([ranked.message_id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get::<_, String>(6)?,
-            ))
-        })?;
-    let snippet =
+    let (mut hit, text) = stmt.query_row([ranked.message_id], |row| {
+        let title: Option<String> = row.get(2)?;
+        let hit = Hit {
+            conversation_id: row.get(0)?,
+            node_id: row.get(1)?,
+            title: title.map(|text| Marked { text, highlights: Vec::new() }),
+            created_at: row.get(3)?,
+            role: row.get(4)?,
+            model: row.get(5)?,
+            snippet: Marked::default(),
+        };
+        Ok((hit, row.get::<_, String>(6)?))
+    })?;
+    hit.snippet =
         if ranked.text_matched { snippet(conn, expressions, &ranked)? } else { opening(&text) };
-    let title = match title {
-        Some(plain) => Some(
-            title_matches(conn, expressions, &conversation_id)?
-                .unwrap_or_else(|| Marked { text: plain, highlights: Vec::new() }),
-        ),
-        None => None,
-    };
-    Ok(Hit { conversation_id, node_id, title, created_at, role, model, snippet })
+    if hit.title.is_some()
+        && let Some(marked) = title_matches(conn, expressions, &hit.conversation_id)?
+    {
+        hit.title = Some(marked);
+    }
+    Ok(hit)
 }
 
 fn snippet(
