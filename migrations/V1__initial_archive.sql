@@ -114,6 +114,7 @@ CREATE TABLE messages (
     is_custom_instructions INTEGER NOT NULL,
     on_current_thread INTEGER NOT NULL,
     text TEXT NOT NULL,
+    has_cjk INTEGER NOT NULL,
     has_message INTEGER NOT NULL,
     raw TEXT,
     node_raw TEXT NOT NULL,

@@ -33,10 +33,11 @@ WHEN old.title IS NOT new.title OR old.id IS NOT new.id BEGIN
 END;
 
 -- Substring (trigram) index over the messages whose text holds Chinese, Japanese or Korean
--- characters; other text is served by `messages_fts`, and leaving it out keeps this index
--- small. The GLOB class below is the one definition of those characters: Hangul Jamo,
--- kana, Hangul compatibility Jamo, katakana extensions, CJK ideographs (extension A,
--- unified, compatibility, extensions B to G), Hangul syllables and half-width katakana.
+-- characters (`messages.has_cjk`, set by the importer: Hangul Jamo, kana, Hangul
+-- compatibility Jamo, katakana extensions, CJK ideographs (extension A, unified,
+-- compatibility, extensions B to G), Hangul syllables and half-width katakana); other text is
+-- served by `messages_fts`, and leaving it out keeps this index small. A flag column rather
+-- than a GLOB over the text keeps the triggers cheap during large imports.
 -- `content='messages'` is single-quoted on purpose: Datasette looks for the double-quoted
 -- form to pick a table's search index, and that must stay `messages_fts`. Because the
 -- index holds only some rows, rebuild it with the INSERT ... SELECT below, never with
@@ -48,30 +49,28 @@ CREATE VIRTUAL TABLE messages_trigram USING fts5(
     tokenize='trigram'
 );
 INSERT INTO messages_trigram (rowid, text)
-SELECT id, text FROM messages
-WHERE text GLOB '*[ᄀ-ᇿ぀-ヿ㄰-㆏ㇰ-ㇿ㐀-䶿一-鿿가-힯豈-﫿ｦ-ﾟ𠀀-𱍏]*';
+SELECT id, text FROM messages WHERE has_cjk = 1;
 
 CREATE TRIGGER messages_trigram_ai AFTER INSERT ON messages
-WHEN new.text GLOB '*[ᄀ-ᇿ぀-ヿ㄰-㆏ㇰ-ㇿ㐀-䶿一-鿿가-힯豈-﫿ｦ-ﾟ𠀀-𱍏]*' BEGIN
+WHEN new.has_cjk = 1 BEGIN
     INSERT INTO messages_trigram (rowid, text) VALUES (new.id, new.text);
 END;
 CREATE TRIGGER messages_trigram_ad AFTER DELETE ON messages
-WHEN old.text GLOB '*[ᄀ-ᇿ぀-ヿ㄰-㆏ㇰ-ㇿ㐀-䶿一-鿿가-힯豈-﫿ｦ-ﾟ𠀀-𱍏]*' BEGIN
+WHEN old.has_cjk = 1 BEGIN
     INSERT INTO messages_trigram (messages_trigram, rowid, text)
     VALUES ('delete', old.id, old.text);
 END;
-CREATE TRIGGER messages_trigram_au AFTER UPDATE OF text ON messages
-WHEN old.text IS NOT new.text BEGIN
+CREATE TRIGGER messages_trigram_au AFTER UPDATE OF text, has_cjk ON messages
+WHEN old.text IS NOT new.text OR old.has_cjk IS NOT new.has_cjk BEGIN
     INSERT INTO messages_trigram (messages_trigram, rowid, text)
-    SELECT 'delete', old.id, old.text
-    WHERE old.text GLOB '*[ᄀ-ᇿ぀-ヿ㄰-㆏ㇰ-ㇿ㐀-䶿一-鿿가-힯豈-﫿ｦ-ﾟ𠀀-𱍏]*';
+    SELECT 'delete', old.id, old.text WHERE old.has_cjk = 1;
     INSERT INTO messages_trigram (rowid, text)
-    SELECT new.id, new.text
-    WHERE new.text GLOB '*[ᄀ-ᇿ぀-ヿ㄰-㆏ㇰ-ㇿ㐀-䶿一-鿿가-힯豈-﫿ｦ-ﾟ𠀀-𱍏]*';
+    SELECT new.id, new.text WHERE new.has_cjk = 1;
 END;
 
 -- Substring index over the titles that hold Chinese, Japanese or Korean characters, with
--- its own copy of each title for the same reason as `conversations_fts`.
+-- its own copy of each title for the same reason as `conversations_fts`. Titles are short,
+-- so the character class is tested with GLOB here.
 CREATE VIRTUAL TABLE conversations_trigram USING fts5(
     title,
     conversation_id UNINDEXED,

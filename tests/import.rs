@@ -471,7 +471,8 @@ fn an_archive_from_a_newer_version_is_refused() {
         )
         .unwrap();
     let output = import(&db, &[&zip], 1);
-    let known = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
+    let known =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count();
     assert_eq!(
         String::from_utf8(output.stderr).unwrap(),
         format!(

@@ -12,7 +12,9 @@ use support::*;
 fn large_export(dir: &std::path::Path) -> std::path::PathBuf {
     let filler = "Seedlings need light, water and patience in that order. ".repeat(16);
     let conversations: Vec<Value> = (0..3000)
-        .map(|i| short(&format!("big-{i}"), &format!("Big {i}"), &filler, &filler, 1.6e9 + i as f64))
+        .map(|i| {
+            short(&format!("big-{i}"), &format!("Big {i}"), &filler, &filler, 1.6e9 + i as f64)
+        })
         .collect();
     zip_export(dir, "large.zip", &conversations, &[])
 }

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::snapshot::{Node, Snapshot};
-use super::text::message_text;
+use super::text::{has_cjk, message_text};
 use super::timestamp::iso_of;
 use super::tree::{TreeNode, shape};
 
@@ -100,6 +100,8 @@ pub struct NodeRecord {
     pub has_message: bool,
     /// The searchable text (see [`message_text`]).
     pub text: String,
+    /// Whether the text holds Chinese, Japanese or Korean characters (see [`has_cjk`]).
+    pub has_cjk: bool,
     /// The message JSON, `None` for message-less nodes.
     pub raw: Option<String>,
     /// The node JSON without its message.
@@ -220,6 +222,7 @@ fn node_record(id: &str, node: &Node, conversation_model: &Option<String>) -> No
         || is_custom_instructions
         || weight == Some(0.0)
         || role.as_deref() == Some("system");
+    let text = message.map(|m| message_text(&m.value)).unwrap_or_default();
     let model = string(value.pointer("/metadata/model_slug")).or_else(|| {
         let answers = matches!(role.as_deref(), Some("assistant" | "tool"));
         if answers { conversation_model.clone() } else { None }
@@ -244,7 +247,8 @@ fn node_record(id: &str, node: &Node, conversation_model: &Option<String>) -> No
         is_custom_instructions,
         on_current_thread: false,
         has_message: message.is_some(),
-        text: message.map(|m| message_text(&m.value)).unwrap_or_default(),
+        has_cjk: has_cjk(&text),
+        text,
         raw: message.map(|m| m.raw.clone()),
         node_raw: node.raw_without_message(),
         assets: message.map(|m| asset_references(&m.value)).unwrap_or_default(),

@@ -42,6 +42,28 @@ pub fn message_text(message: &Value) -> String {
     text.0.join("\n")
 }
 
+/// Whether the text holds Chinese, Japanese or Korean characters, which `messages_trigram`
+/// indexes for substring search.
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(is_cjk)
+}
+
+/// Chinese, Japanese and Korean characters: the same ranges as the GLOB class that migration
+/// V2 applies to titles.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{11FF}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{3130}'..='\u{318F}'
+        | '\u{31F0}'..='\u{31FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF66}'..='\u{FF9F}'
+        | '\u{20000}'..='\u{3134F}')
+}
+
 /// The pieces of text collected for one message, already stripped of citation markup.
 #[derive(Default)]
 struct Pieces(Vec<String>);

@@ -39,7 +39,7 @@ pub fn shape(nodes: &[TreeNode<'_>], current_node: Option<&str>) -> Shape {
     let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let parent_of = |i: usize| nodes[i].parent.and_then(|p| index.get(p).copied());
     let position = sibling_positions(nodes, &index);
-    let depth = (0..nodes.len()).map(|i| depth_of(i, &parent_of)).collect();
+    let depth = depths(nodes.len(), &parent_of);
     let leaf = current_node.and_then(|id| index.get(id).copied()).or_else(|| newest_leaf(nodes));
     let mut on_thread = vec![false; nodes.len()];
     let mut at = leaf;
@@ -53,16 +53,32 @@ pub fn shape(nodes: &[TreeNode<'_>], current_node: Option<&str>) -> Shape {
     Shape { position, depth, on_thread, leaf }
 }
 
-fn depth_of(start: usize, parent_of: &impl Fn(usize) -> Option<usize>) -> i64 {
-    let mut seen = HashSet::new();
-    let mut at = start;
-    while let Some(parent) = parent_of(at) {
-        if !seen.insert(at) {
-            break;
+/// Depth of every node, each computed once: a walk up stops at the first node whose depth
+/// is known, at a missing parent, or at a cycle.
+fn depths(count: usize, parent_of: &impl Fn(usize) -> Option<usize>) -> Vec<i64> {
+    let mut depth: Vec<Option<i64>> = vec![None; count];
+    for start in 0..count {
+        let mut path = Vec::new();
+        let mut on_path = HashSet::new();
+        let mut at = start;
+        let base = loop {
+            if let Some(known) = depth[at] {
+                break known;
+            }
+            if !on_path.insert(at) {
+                break -1;
+            }
+            path.push(at);
+            match parent_of(at) {
+                Some(parent) => at = parent,
+                None => break -1,
+            }
+        };
+        for (i, node) in path.iter().rev().enumerate() {
+            depth[*node] = Some(base + 1 + i as i64);
         }
-        at = parent;
     }
-    seen.len() as i64
+    depth.into_iter().map(|d| d.unwrap_or(0)).collect()
 }
 
 fn sibling_positions(nodes: &[TreeNode<'_>], index: &HashMap<&str, usize>) -> Vec<i64> {
@@ -148,6 +164,6 @@ mod tests {
             [node("a", Some("b"), 0.0), node("b", Some("a"), 1.0), node("c", Some("zz"), 2.0)];
         let shape = shape(&nodes, Some("a"));
         assert_eq!(shape.on_thread, [true, true, false]);
-        assert_eq!(shape.depth, [2, 2, 0]);
+        assert_eq!(shape.depth, [1, 0, 0]);
     }
 }

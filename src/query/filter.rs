@@ -120,7 +120,10 @@ impl Filters {
             conditions.push("c.title LIKE ? ESCAPE '\\'".into(), [pattern]);
         }
         if let Some(project) = &self.project {
-            conditions.push("(c.project_id = ? OR c.gizmo_id = ?)".into(), [project.clone(), project.clone()]);
+            conditions.push(
+                "(c.project_id = ? OR c.gizmo_id = ?)".into(),
+                [project.clone(), project.clone()],
+            );
         }
         if self.missing {
             conditions.clauses.push("c.in_latest_export = 0".into());

@@ -18,6 +18,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params_from_iter};
 
 use super::filter::{Conditions, Filters};
+use crate::model::text::is_cjk;
 
 /// The schema version that holds the search indexes.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -392,22 +393,6 @@ pub fn quote_substrings(text: &str) -> Option<String> {
 
 fn quote(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
-}
-
-/// Chinese, Japanese and Korean characters: the same ranges as the GLOB class of migration
-/// V2, which decides which rows the trigram indexes hold.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{1100}'..='\u{11FF}'
-        | '\u{3040}'..='\u{30FF}'
-        | '\u{3130}'..='\u{318F}'
-        | '\u{31F0}'..='\u{31FF}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{AC00}'..='\u{D7AF}'
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{FF66}'..='\u{FF9F}'
-        | '\u{20000}'..='\u{3134F}')
 }
 
 #[cfg(test)]

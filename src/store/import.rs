@@ -20,7 +20,7 @@ use super::Archive;
 use super::error::{StoreError, WriteContext};
 use super::seen;
 use super::side_files;
-use super::write::write_conversation;
+use super::write::{SeenAt, Writer};
 use crate::model::record::ConversationRecord;
 use crate::model::snapshot::{Snapshot, SnapshotError};
 use crate::model::timestamp;
@@ -196,20 +196,23 @@ fn import_export(
     let started_at = timestamp::now();
     let before = conversation_total(conn)?;
     let mut stage = Stage::default();
+    let mut writer = Writer::new(seen_at_start(conn, &export)?);
     for file in export.missing_files.clone() {
         stage
             .warnings
             .push(format!("{}: listed in the manifest but missing", export.location(&file)));
     }
     for file in export.conversation_files.clone() {
-        stream_file(conn, &mut export, &file, &mut stage, progress)?;
+        stream_file(conn, &mut export, &file, &mut stage, &mut writer, progress)?;
     }
+    writer.flush(conn)?;
     let fingerprint = hex::encode(std::mem::take(&mut stage.fingerprint).finalize());
     let (exported_at, exported_at_source) = export_date(&export, stage.latest_time.as_deref());
     let (export_id, already_imported) =
         upsert_export(conn, &export, &fingerprint, exported_at.as_deref(), &stage)?;
     let touched = record_observations(conn, export_id, &mut stage)?;
-    rebuild_deferred(conn, &mut stage)?;
+    rebuild_deferred(conn, &mut stage, &mut writer)?;
+    writer.flush(conn)?;
     seen::mark_touched(conn, &touched)?;
     side_files::store(conn, &mut export, export_id, exported_at.as_deref())?;
     count_statuses(&mut stage, before);
@@ -245,6 +248,24 @@ fn count_statuses(stage: &mut Stage, archived_before: u64) {
     }
 }
 
+/// The export's date and whether it will be the latest, when its name or manifest says.
+fn seen_at_start(conn: &Connection, export: &Export) -> Result<SeenAt, StoreError> {
+    let (at, source) = export_date(export, None);
+    if source == "none" {
+        return Ok(SeenAt::default());
+    }
+    let newest: Option<String> = conn
+        .query_row("SELECT max(exported_at) FROM exports WHERE conversation_count > 0", [], |row| {
+            row.get(0)
+        })
+        .step("finding the latest export")?;
+    let latest = match (&at, &newest) {
+        (Some(at), Some(newest)) => at > newest,
+        _ => true,
+    };
+    Ok(SeenAt { at, latest })
+}
+
 fn conversation_total(conn: &Connection) -> Result<u64, StoreError> {
     let count: i64 = conn
         .query_row("SELECT count(*) FROM conversations", [], |row| row.get(0))
@@ -257,6 +278,7 @@ fn stream_file(
     export: &mut Export,
     file: &str,
     stage: &mut Stage,
+    writer: &mut Writer,
     progress: &dyn Progress,
 ) -> Result<(), StoreError> {
     let location = export.location(file);
@@ -268,33 +290,41 @@ fn stream_file(
         })?;
         let reader = Cursor::new(&html[start.offset as usize..]);
         let splitter = ArraySplitter::embedded(reader, location.clone(), start);
-        return consume(conn, splitter, &location, file, stage, progress, html.len() as u64);
+        let sink = Sink { conn, location: &location, file, stage, writer };
+        return consume(splitter, sink, progress, html.len() as u64);
     }
     let total = export.members().iter().find(|m| m.0 == file).map_or(0, |m| m.2);
     let reader = export.open(file)?;
     let splitter = ArraySplitter::new(reader, location.clone());
-    consume(conn, splitter, &location, file, stage, progress, total)
+    let sink = Sink { conn, location: &location, file, stage, writer };
+    consume(splitter, sink, progress, total)
+}
+
+/// Where the conversations of one file go.
+struct Sink<'a> {
+    conn: &'a Connection,
+    location: &'a Location,
+    file: &'a str,
+    stage: &'a mut Stage,
+    writer: &'a mut Writer,
 }
 
 fn consume<R: std::io::BufRead>(
-    conn: &Connection,
     splitter: ArraySplitter<R>,
-    location: &Location,
-    file: &str,
-    stage: &mut Stage,
+    mut sink: Sink<'_>,
     progress: &dyn Progress,
     total: u64,
 ) -> Result<(), StoreError> {
-    progress.start_file(file, total);
+    progress.start_file(sink.file, total);
     for element in splitter {
         let element = element?;
         progress.advance(element.bytes.len() as u64 + 1);
-        stage.fingerprint.update(&element.bytes);
+        sink.stage.fingerprint.update(&element.bytes);
         if element.index == 0 {
-            refuse_other_provider(&element, location)?;
+            refuse_other_provider(&element, sink.location)?;
         }
-        stage.report_counts.total += 1;
-        import_element(conn, element, location, file, stage)?;
+        sink.stage.report_counts.total += 1;
+        import_element(&mut sink, element)?;
     }
     progress.finish_file();
     Ok(())
@@ -319,13 +349,9 @@ fn refuse_other_provider(element: &RawElement, location: &Location) -> Result<()
     Ok(())
 }
 
-fn import_element(
-    conn: &Connection,
-    element: RawElement,
-    location: &Location,
-    file: &str,
-    stage: &mut Stage,
-) -> Result<(), StoreError> {
+fn import_element(sink: &mut Sink<'_>, element: RawElement) -> Result<(), StoreError> {
+    let (conn, location, file) = (sink.conn, sink.location, sink.file);
+    let stage = &mut *sink.stage;
     let sha256 = hex::encode(Sha256::digest(&element.bytes));
     if let Some(known) = find_version(conn, &sha256)? {
         note_time(stage, [known.created_at.as_deref(), known.updated_at.as_deref()]);
@@ -398,10 +424,11 @@ fn import_element(
         stage.deferred.insert(record.id);
         return Ok(());
     }
-    let outcome = write_conversation(conn, &record)?;
+    let id = record.id.clone();
+    let outcome = sink.writer.write(conn, record)?;
     stage.nodes_new += outcome.nodes_new;
     stage.nodes_updated += outcome.nodes_updated;
-    stage.status.insert(record.id, Status::New);
+    stage.status.insert(id, Status::New);
     Ok(())
 }
 
@@ -565,12 +592,16 @@ fn record_observations(
 
 /// Rebuilds the conversations that have several versions from all of them, and counts every
 /// conversation of the export as new, updated or unchanged.
-fn rebuild_deferred(conn: &Connection, stage: &mut Stage) -> Result<(), StoreError> {
+fn rebuild_deferred(
+    conn: &Connection,
+    stage: &mut Stage,
+    writer: &mut Writer,
+) -> Result<(), StoreError> {
     for id in std::mem::take(&mut stage.deferred) {
         let Some(merged) = seen::merged_snapshot(conn, &id)? else {
             continue;
         };
-        let outcome = write_conversation(conn, &ConversationRecord::from_snapshot(&merged))?;
+        let outcome = writer.write(conn, ConversationRecord::from_snapshot(&merged))?;
         stage.nodes_new += outcome.nodes_new;
         stage.nodes_updated += outcome.nodes_updated;
         let status = stage.status.entry(id).or_insert(Status::Unchanged);

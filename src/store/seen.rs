@@ -100,6 +100,9 @@ pub fn finish_run(conn: &Connection, latest_before: Option<i64>) -> Result<(), S
     let touched: i64 = conn
         .query_row("SELECT count(*) FROM run_touched", [], |row| row.get(0))
         .step("counting touched conversations")?;
+    if touched > 0 || latest != latest_before {
+        conn.execute_batch(MULTI_VERSION).step("finding conversations with several versions")?;
+    }
     if touched > 0 {
         conn.execute_batch(REFRESH_SEEN).step("updating when conversations were seen")?;
     }
@@ -114,6 +117,15 @@ pub fn finish_run(conn: &Connection, latest_before: Option<i64>) -> Result<(), S
     Ok(())
 }
 
+/// Conversations with several versions: only their nodes can differ from the conversation
+/// in when they were seen.
+const MULTI_VERSION: &str = "
+    DROP TABLE IF EXISTS temp.multi_version;
+    CREATE TEMP TABLE multi_version (id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO multi_version
+        SELECT conversation_id FROM conversation_versions
+        GROUP BY conversation_id HAVING count(*) > 1;";
+
 const REFRESH_SEEN: &str = "
     UPDATE conversations SET first_seen_at = s.first_seen, last_seen_at = s.last_seen
     FROM (
@@ -126,6 +138,13 @@ const REFRESH_SEEN: &str = "
         AND (conversations.first_seen_at IS NOT s.first_seen
             OR conversations.last_seen_at IS NOT s.last_seen);
 
+    UPDATE messages SET first_seen_at = c.first_seen_at, last_seen_at = c.last_seen_at
+    FROM conversations AS c
+    WHERE c.id = messages.conversation_id
+        AND c.id IN (SELECT id FROM run_touched) AND c.id NOT IN (SELECT id FROM multi_version)
+        AND (messages.first_seen_at IS NOT c.first_seen_at
+            OR messages.last_seen_at IS NOT c.last_seen_at);
+
     DROP TABLE IF EXISTS temp.node_seen;
     CREATE TEMP TABLE node_seen AS
         SELECT o.conversation_id, j.value AS node_id,
@@ -134,6 +153,7 @@ const REFRESH_SEEN: &str = "
         JOIN exports AS e ON e.id = o.export_id
         JOIN conversation_versions AS v ON v.id = o.version_id, json_each(v.node_ids) AS j
         WHERE o.conversation_id IN (SELECT id FROM run_touched)
+            AND o.conversation_id IN (SELECT id FROM multi_version)
         GROUP BY o.conversation_id, j.value;
     UPDATE messages SET first_seen_at = n.first_seen, last_seen_at = n.last_seen
     FROM node_seen AS n
@@ -153,6 +173,11 @@ const REFRESH_LATEST_CONVERSATIONS: &str = "
     WHERE f.id = conversations.id AND conversations.in_latest_export IS NOT f.flag";
 
 const REFRESH_LATEST_MESSAGES: &str = "
+    UPDATE messages SET in_latest_export = c.in_latest_export
+    FROM conversations AS c
+    WHERE c.id = messages.conversation_id AND c.id NOT IN (SELECT id FROM multi_version)
+        AND messages.in_latest_export IS NOT c.in_latest_export;
+
     DROP TABLE IF EXISTS temp.latest_nodes;
     CREATE TEMP TABLE latest_nodes (conversation_id TEXT, node_id TEXT,
         PRIMARY KEY (conversation_id, node_id)) WITHOUT ROWID;
@@ -160,9 +185,10 @@ const REFRESH_LATEST_MESSAGES: &str = "
         SELECT o.conversation_id, j.value
         FROM conversation_observations AS o
         JOIN conversation_versions AS v ON v.id = o.version_id, json_each(v.node_ids) AS j
-        WHERE o.export_id = ?1;
+        WHERE o.export_id = ?1 AND o.conversation_id IN (SELECT id FROM multi_version);
     UPDATE messages SET in_latest_export = 1 - in_latest_export
-    WHERE in_latest_export IS NOT EXISTS (
-        SELECT 1 FROM latest_nodes AS l
-        WHERE l.conversation_id = messages.conversation_id AND l.node_id = messages.node_id);
+    WHERE conversation_id IN (SELECT id FROM multi_version)
+        AND in_latest_export IS NOT EXISTS (
+            SELECT 1 FROM latest_nodes AS l
+            WHERE l.conversation_id = messages.conversation_id AND l.node_id = messages.node_id);
     DROP TABLE temp.latest_nodes;";

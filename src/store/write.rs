@@ -1,13 +1,22 @@
-//! Writes the normalized rows of one conversation: `conversations`, `messages` (the FTS
-//! triggers follow) and `asset_references`. Rows are upserted by their natural keys and
-//! rewritten only when something differs, so that an unchanged conversation costs no write.
+//! Writes the normalized rows of conversations: `conversations`, `messages` and
+//! `asset_references`.
+//!
+//! Rows are compared with what is stored first, so that only new or changed rows are
+//! written. Changed rows are buffered and written in batches, many rows per `INSERT`
+//! statement: the full-text triggers then fire inside a few large statements instead of one
+//! statement per message, which lets FTS5 build its index in large segments (a statement
+//! per row makes it flush a tiny segment every time).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::error::{StoreError, WriteContext};
 use crate::model::record::{ConversationRecord, NodeRecord};
+
+/// Rows per `INSERT` statement (SQLite allows 32,766 bound values per statement).
+const ROWS_PER_STATEMENT: usize = 1000;
 
 /// What writing one conversation changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -22,178 +31,336 @@ pub struct WriteOutcome {
     pub nodes_updated: u64,
 }
 
-const UPSERT_CONVERSATION: &str = "
-    INSERT INTO conversations (id, title, created_at, updated_at, current_node_id,
-        thread_leaf_id, model, gizmo_id, gizmo_type, project_id, is_archived, is_starred,
-        pinned_at, memory_scope, conversation_origin, has_mapping, node_count, message_count,
-        in_latest_export, raw)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-        0, ?19)
-    ON CONFLICT (id) DO UPDATE SET title = excluded.title, created_at = excluded.created_at,
-        updated_at = excluded.updated_at, current_node_id = excluded.current_node_id,
-        thread_leaf_id = excluded.thread_leaf_id, model = excluded.model,
-        gizmo_id = excluded.gizmo_id, gizmo_type = excluded.gizmo_type,
-        project_id = excluded.project_id, is_archived = excluded.is_archived,
-        is_starred = excluded.is_starred, pinned_at = excluded.pinned_at,
-        memory_scope = excluded.memory_scope, conversation_origin = excluded.conversation_origin,
-        has_mapping = excluded.has_mapping, node_count = excluded.node_count,
-        message_count = excluded.message_count, raw = excluded.raw
-    WHERE conversations.raw IS NOT excluded.raw
-        OR conversations.thread_leaf_id IS NOT excluded.thread_leaf_id
-        OR conversations.node_count IS NOT excluded.node_count";
+/// When the export being imported was seen, when that is known before it is read (from its
+/// file name or manifest): rows are then written with their final `first_seen_at`,
+/// `last_seen_at` and `in_latest_export`, and the end of the run has nothing to rewrite.
+#[derive(Debug, Clone, Default)]
+pub struct SeenAt {
+    /// The export's date.
+    pub at: Option<String>,
+    /// Whether the export is the latest one.
+    pub latest: bool,
+}
 
-const UPSERT_MESSAGE: &str = "
-    INSERT INTO messages (conversation_id, node_id, parent_node_id, position, depth, role,
-        author_name, recipient, channel, content_type, status, model, created_at, updated_at,
-        weight, end_turn, hidden, is_custom_instructions, on_current_thread, text, has_message,
-        raw, node_raw, in_latest_export)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-        ?19, ?20, ?21, ?22, ?23, 0)
-    ON CONFLICT (conversation_id, node_id) DO UPDATE SET
-        parent_node_id = excluded.parent_node_id, position = excluded.position,
-        depth = excluded.depth, role = excluded.role, author_name = excluded.author_name,
-        recipient = excluded.recipient, channel = excluded.channel,
-        content_type = excluded.content_type, status = excluded.status, model = excluded.model,
-        created_at = excluded.created_at, updated_at = excluded.updated_at,
-        weight = excluded.weight, end_turn = excluded.end_turn, hidden = excluded.hidden,
-        is_custom_instructions = excluded.is_custom_instructions,
-        on_current_thread = excluded.on_current_thread, text = excluded.text,
-        has_message = excluded.has_message, raw = excluded.raw, node_raw = excluded.node_raw
-    WHERE messages.raw IS NOT excluded.raw OR messages.node_raw IS NOT excluded.node_raw
-        OR messages.position IS NOT excluded.position OR messages.depth IS NOT excluded.depth
-        OR messages.on_current_thread IS NOT excluded.on_current_thread
-        OR messages.model IS NOT excluded.model";
+const CONVERSATION_COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "created_at",
+    "updated_at",
+    "current_node_id",
+    "thread_leaf_id",
+    "model",
+    "gizmo_id",
+    "gizmo_type",
+    "project_id",
+    "is_archived",
+    "is_starred",
+    "pinned_at",
+    "memory_scope",
+    "conversation_origin",
+    "has_mapping",
+    "node_count",
+    "message_count",
+    "raw",
+    "first_seen_at",
+    "last_seen_at",
+    "in_latest_export",
+];
 
-/// Writes a conversation and its nodes.
-pub fn write_conversation(
-    conn: &Connection,
-    record: &ConversationRecord,
-) -> Result<WriteOutcome, StoreError> {
-    let existing = existing_nodes(conn, &record.id)?;
-    let mut outcome = WriteOutcome { conversation_new: existing.is_none(), ..Default::default() };
-    let mut stmt = conn.prepare_cached(UPSERT_CONVERSATION).step("preparing a conversation")?;
-    let changed = stmt
-        .execute(params![
-            record.id,
-            record.title,
-            record.created_at,
-            record.updated_at,
-            record.current_node_id,
-            record.thread_leaf_id,
-            record.model,
-            record.gizmo_id,
-            record.gizmo_type,
-            record.project_id,
-            record.is_archived,
-            record.is_starred,
-            record.pinned_at,
-            record.memory_scope,
-            record.conversation_origin,
-            record.has_mapping,
-            record.nodes.len() as i64,
-            record.message_count() as i64,
-            record.raw,
-        ])
-        .step("writing a conversation")?;
-    outcome.changed = changed > 0;
-    let existing = existing.unwrap_or_default();
-    for node in &record.nodes {
-        if write_node(conn, &record.id, node)? {
+const MESSAGE_COLUMNS: &[&str] = &[
+    "conversation_id",
+    "node_id",
+    "parent_node_id",
+    "position",
+    "depth",
+    "role",
+    "author_name",
+    "recipient",
+    "channel",
+    "content_type",
+    "status",
+    "model",
+    "created_at",
+    "updated_at",
+    "weight",
+    "end_turn",
+    "hidden",
+    "is_custom_instructions",
+    "on_current_thread",
+    "text",
+    "has_cjk",
+    "has_message",
+    "raw",
+    "node_raw",
+    "first_seen_at",
+    "last_seen_at",
+    "in_latest_export",
+];
+
+const ASSET_COLUMNS: &[&str] = &["conversation_id", "node_id", "json_path", "pointer", "file_id"];
+
+/// Columns an upsert leaves alone: the keys, and what `store::seen` derives.
+const KEPT_ON_UPDATE: &[&str] =
+    &["id", "conversation_id", "node_id", "first_seen_at", "last_seen_at", "in_latest_export"];
+
+/// Diffs conversations against the archive and writes what changed, in batches.
+pub struct Writer {
+    seen: SeenAt,
+    conversations: Vec<Vec<Value>>,
+    messages: Vec<Vec<Value>>,
+    assets: Vec<Vec<Value>>,
+    cleared_assets: Vec<(String, String)>,
+}
+
+/// The stored columns of a message that decide whether it changed.
+#[derive(Debug, PartialEq)]
+struct Stored {
+    raw: Option<String>,
+    node_raw: String,
+    position: i64,
+    depth: i64,
+    on_current_thread: bool,
+    model: Option<String>,
+}
+
+impl Stored {
+    fn of(node: &NodeRecord) -> Self {
+        Self {
+            raw: node.raw.clone(),
+            node_raw: node.node_raw.clone(),
+            position: node.position,
+            depth: node.depth,
+            on_current_thread: node.on_current_thread,
+            model: node.model.clone(),
+        }
+    }
+}
+
+impl Writer {
+    /// A writer for one export.
+    pub fn new(seen: SeenAt) -> Self {
+        Self {
+            seen,
+            conversations: Vec::new(),
+            messages: Vec::new(),
+            assets: Vec::new(),
+            cleared_assets: Vec::new(),
+        }
+    }
+
+    /// Buffers the rows of `record` that are new or changed; writes when a batch is full.
+    pub fn write(
+        &mut self,
+        conn: &Connection,
+        record: ConversationRecord,
+    ) -> Result<WriteOutcome, StoreError> {
+        let stored = stored_conversation(conn, &record.id)?;
+        let mut outcome = WriteOutcome { conversation_new: stored.is_none(), ..Default::default() };
+        let nodes = if stored.is_some() { stored_nodes(conn, &record.id)? } else { HashMap::new() };
+        if stored.as_ref() != Some(&conversation_key(&record)) {
+            self.conversations.push(self.conversation_row(&record));
             outcome.changed = true;
-            if existing.contains(&node.node_id) {
+        }
+        let id = record.id.clone();
+        for node in record.nodes {
+            let previous = nodes.get(&node.node_id);
+            if previous == Some(&Stored::of(&node)) {
+                continue;
+            }
+            outcome.changed = true;
+            if previous.is_some() {
                 outcome.nodes_updated += 1;
+                self.cleared_assets.push((id.clone(), node.node_id.clone()));
             } else {
                 outcome.nodes_new += 1;
             }
+            self.push_node(&id, node);
         }
+        if self.messages.len() >= ROWS_PER_STATEMENT {
+            self.flush(conn)?;
+        }
+        Ok(outcome)
     }
-    Ok(outcome)
+
+    /// Writes every buffered row.
+    pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        insert_rows(conn, "conversations", CONVERSATION_COLUMNS, &["id"], &self.conversations)?;
+        insert_rows(
+            conn,
+            "messages",
+            MESSAGE_COLUMNS,
+            &["conversation_id", "node_id"],
+            &self.messages,
+        )?;
+        let mut clear = conn
+            .prepare_cached(
+                "DELETE FROM asset_references WHERE conversation_id = ?1 AND node_id = ?2",
+            )
+            .step("clearing asset references")?;
+        for (conversation_id, node_id) in &self.cleared_assets {
+            clear.execute([conversation_id, node_id]).step("clearing asset references")?;
+        }
+        insert_rows(conn, "asset_references", ASSET_COLUMNS, &[], &self.assets)?;
+        self.conversations.clear();
+        self.messages.clear();
+        self.assets.clear();
+        self.cleared_assets.clear();
+        Ok(())
+    }
+
+    fn seen_values(&self) -> [Value; 3] {
+        let at = self.seen.at.clone().map_or(Value::Null, Value::Text);
+        [at.clone(), at, Value::Integer(i64::from(self.seen.latest))]
+    }
+
+    fn conversation_row(&self, r: &ConversationRecord) -> Vec<Value> {
+        let mut row = vec![
+            text(Some(r.id.clone())),
+            text(r.title.clone()),
+            text(r.created_at.clone()),
+            text(r.updated_at.clone()),
+            text(r.current_node_id.clone()),
+            text(r.thread_leaf_id.clone()),
+            text(r.model.clone()),
+            text(r.gizmo_id.clone()),
+            text(r.gizmo_type.clone()),
+            text(r.project_id.clone()),
+            flag(r.is_archived),
+            flag(r.is_starred),
+            text(r.pinned_at.clone()),
+            text(r.memory_scope.clone()),
+            text(r.conversation_origin.clone()),
+            flag(Some(r.has_mapping)),
+            Value::Integer(r.nodes.len() as i64),
+            Value::Integer(r.message_count() as i64),
+            Value::Text(r.raw.clone()),
+        ];
+        row.extend(self.seen_values());
+        row
+    }
+
+    fn push_node(&mut self, conversation_id: &str, n: NodeRecord) {
+        for asset in n.assets {
+            self.assets.push(vec![
+                Value::Text(conversation_id.to_string()),
+                Value::Text(n.node_id.clone()),
+                Value::Text(asset.json_path),
+                Value::Text(asset.pointer),
+                Value::Text(asset.file_id),
+            ]);
+        }
+        let mut row = vec![
+            Value::Text(conversation_id.to_string()),
+            Value::Text(n.node_id),
+            text(n.parent_node_id),
+            Value::Integer(n.position),
+            Value::Integer(n.depth),
+            text(n.role),
+            text(n.author_name),
+            text(n.recipient),
+            text(n.channel),
+            text(n.content_type),
+            text(n.status),
+            text(n.model),
+            text(n.created_at),
+            text(n.updated_at),
+            n.weight.map_or(Value::Null, Value::Real),
+            flag(n.end_turn),
+            flag(Some(n.hidden)),
+            flag(Some(n.is_custom_instructions)),
+            flag(Some(n.on_current_thread)),
+            Value::Text(n.text),
+            flag(Some(n.has_cjk)),
+            flag(Some(n.has_message)),
+            text(n.raw),
+            Value::Text(n.node_raw),
+        ];
+        row.extend(self.seen_values());
+        self.messages.push(row);
+    }
 }
 
-/// The node ids stored for a conversation, or `None` when the conversation is new.
-fn existing_nodes(conn: &Connection, id: &str) -> Result<Option<HashSet<String>>, StoreError> {
-    let mut exists = conn
-        .prepare_cached("SELECT 1 FROM conversations WHERE id = ?1")
-        .step("looking up a conversation")?;
-    if !exists.exists([id]).step("looking up a conversation")? {
-        return Ok(None);
-    }
-    let mut stmt = conn
-        .prepare_cached("SELECT node_id FROM messages WHERE conversation_id = ?1")
-        .step("listing nodes")?;
-    let ids = stmt
-        .query_map([id], |row| row.get(0))
-        .step("listing nodes")?
-        .collect::<rusqlite::Result<HashSet<String>>>()
-        .step("listing nodes")?;
-    Ok(Some(ids))
+fn text(value: Option<String>) -> Value {
+    value.map_or(Value::Null, Value::Text)
 }
 
-/// Upserts one node; returns whether its row was inserted or changed.
-fn write_node(
+fn flag(value: Option<bool>) -> Value {
+    value.map_or(Value::Null, |b| Value::Integer(i64::from(b)))
+}
+
+/// Inserts rows, many per statement; with `key` columns, rows already stored are updated.
+fn insert_rows(
     conn: &Connection,
-    conversation_id: &str,
-    node: &NodeRecord,
-) -> Result<bool, StoreError> {
-    let mut stmt = conn.prepare_cached(UPSERT_MESSAGE).step("preparing a message")?;
-    let changed = stmt
-        .execute(params![
-            conversation_id,
-            node.node_id,
-            node.parent_node_id,
-            node.position,
-            node.depth,
-            node.role,
-            node.author_name,
-            node.recipient,
-            node.channel,
-            node.content_type,
-            node.status,
-            node.model,
-            node.created_at,
-            node.updated_at,
-            node.weight,
-            node.end_turn,
-            node.hidden,
-            node.is_custom_instructions,
-            node.on_current_thread,
-            node.text,
-            node.has_message,
-            node.raw,
-            node.node_raw,
-        ])
-        .step("writing a message")?;
-    if changed > 0 {
-        write_assets(conn, conversation_id, node)?;
-    }
-    Ok(changed > 0)
-}
-
-fn write_assets(
-    conn: &Connection,
-    conversation_id: &str,
-    node: &NodeRecord,
+    table: &str,
+    columns: &[&str],
+    key: &[&str],
+    rows: &[Vec<Value>],
 ) -> Result<(), StoreError> {
-    let mut clear = conn
-        .prepare_cached("DELETE FROM asset_references WHERE conversation_id = ?1 AND node_id = ?2")
-        .step("clearing asset references")?;
-    clear.execute(params![conversation_id, node.node_id]).step("clearing asset references")?;
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO asset_references (conversation_id, node_id, json_path, pointer, file_id)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .step("preparing an asset reference")?;
-    for asset in &node.assets {
-        insert
-            .execute(params![
-                conversation_id,
-                node.node_id,
-                asset.json_path,
-                asset.pointer,
-                asset.file_id
-            ])
-            .step("writing an asset reference")?;
+    let per_statement = ROWS_PER_STATEMENT.min(32_000 / columns.len());
+    for chunk in rows.chunks(per_statement) {
+        let sql = insert_sql(table, columns, key, chunk.len());
+        let step = format!("writing {table}");
+        conn.prepare_cached(&sql)
+            .step(&step)?
+            .execute(params_from_iter(chunk.iter().flatten()))
+            .step(&step)?;
     }
     Ok(())
+}
+
+fn insert_sql(table: &str, columns: &[&str], key: &[&str], rows: usize) -> String {
+    let marks = format!("({})", vec!["?"; columns.len()].join(", "));
+    let values = vec![marks; rows].join(", ");
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES {values}", columns.join(", "));
+    if !key.is_empty() {
+        let updates: Vec<String> = columns
+            .iter()
+            .filter(|c| !KEPT_ON_UPDATE.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        sql.push_str(&format!(
+            " ON CONFLICT ({}) DO UPDATE SET {}",
+            key.join(", "),
+            updates.join(", ")
+        ));
+    }
+    sql
+}
+
+/// What decides whether a conversation row changed.
+type ConversationKey = (String, Option<String>, i64);
+
+fn conversation_key(record: &ConversationRecord) -> ConversationKey {
+    (record.raw.clone(), record.thread_leaf_id.clone(), record.nodes.len() as i64)
+}
+
+fn stored_conversation(conn: &Connection, id: &str) -> Result<Option<ConversationKey>, StoreError> {
+    conn.prepare_cached("SELECT raw, thread_leaf_id, node_count FROM conversations WHERE id = ?1")
+        .step("looking up a conversation")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()
+        .step("looking up a conversation")
+}
+
+fn stored_nodes(conn: &Connection, id: &str) -> Result<HashMap<String, Stored>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT node_id, raw, node_raw, position, depth, on_current_thread, model
+             FROM messages WHERE conversation_id = ?1",
+        )
+        .step("reading stored messages")?;
+    let rows = stmt
+        .query_map([id], |row| {
+            let stored = Stored {
+                raw: row.get(1)?,
+                node_raw: row.get(2)?,
+                position: row.get(3)?,
+                depth: row.get(4)?,
+                on_current_thread: row.get(5)?,
+                model: row.get(6)?,
+            };
+            Ok((row.get(0)?, stored))
+        })
+        .step("reading stored messages")?;
+    rows.collect::<rusqlite::Result<_>>().step("reading stored messages")
 }
