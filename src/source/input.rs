@@ -120,7 +120,7 @@ impl Input {
     }
 
     /// Opens a member for streaming.
-    pub fn open_member(&mut self, name: &str) -> Result<Box<dyn BufRead + '_>, SourceError> {
+    pub fn open_member(&mut self, name: &str) -> Result<Box<dyn BufRead + Send + '_>, SourceError> {
         let location = self.location(name);
         match &mut self.backing {
             Backing::Zip { archive, prefix } => {

@@ -148,7 +148,10 @@ impl Export {
     }
 
     /// Opens a member for streaming.
-    pub fn open(&mut self, name: &str) -> Result<Box<dyn std::io::BufRead + '_>, SourceError> {
+    pub fn open(
+        &mut self,
+        name: &str,
+    ) -> Result<Box<dyn std::io::BufRead + Send + '_>, SourceError> {
         let i = self.input_of(name)?;
         self.inputs[i].open_member(name)
     }

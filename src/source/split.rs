@@ -23,6 +23,27 @@ pub struct RawElement {
     pub bytes: Vec<u8>,
 }
 
+impl RawElement {
+    /// Converts a line and column inside the element (as a JSON parser reports them) into a
+    /// position in the whole file.
+    pub fn position_of(&self, line: usize, column: usize) -> Position {
+        let mut line_start = 0usize;
+        for _ in 1..line {
+            match memchr::memchr(b'\n', &self.bytes[line_start..]) {
+                Some(p) => line_start += p + 1,
+                None => break,
+            }
+        }
+        let offset = (line_start + column.saturating_sub(1)).min(self.bytes.len());
+        let (line, column) = if line <= 1 {
+            (self.start.line, self.start.column + column.saturating_sub(1) as u64)
+        } else {
+            (self.start.line + line as u64 - 1, column as u64)
+        };
+        Position { offset: self.start.offset + offset as u64, line, column }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     BeforeArray,

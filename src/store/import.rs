@@ -20,14 +20,15 @@ use super::Archive;
 use super::error::{StoreError, WriteContext};
 use super::seen;
 use super::side_files;
+use super::pipeline::{self, Hashed, ParseOutcome, Parsed};
 use super::write::{SeenAt, Writer};
 use crate::model::record::ConversationRecord;
-use crate::model::snapshot::{Snapshot, SnapshotError};
+use crate::model::snapshot::SnapshotError;
 use crate::model::timestamp;
 use crate::source::layout::{DateHint, chat_html_array_start};
 use crate::source::repair::{self, RepairKind};
 use crate::source::split::{ArraySplitter, RawElement};
-use crate::source::{Export, Location, Position, SourceError, plan};
+use crate::source::{Export, Location, SourceError, plan};
 
 /// How to import.
 #[derive(Debug, Clone, Copy, Default)]
@@ -309,25 +310,135 @@ struct Sink<'a> {
     writer: &'a mut Writer,
 }
 
-fn consume<R: std::io::BufRead>(
+fn consume<R: std::io::BufRead + Send>(
     splitter: ArraySplitter<R>,
     mut sink: Sink<'_>,
     progress: &dyn Progress,
     total: u64,
 ) -> Result<(), StoreError> {
     progress.start_file(sink.file, total);
-    for element in splitter {
-        let element = element?;
-        progress.advance(element.bytes.len() as u64 + 1);
-        sink.stage.fingerprint.update(&element.bytes);
-        if element.index == 0 {
-            refuse_other_provider(&element, sink.location)?;
+    std::thread::scope(|scope| {
+        let hashed = pipeline::spawn_splitter(scope, splitter);
+        let (to_parser, parsed) = pipeline::spawn_parser(scope, sink.location.clone());
+        let mut in_flight = 0;
+        for item in hashed {
+            let item = item?;
+            progress.advance(item.element.bytes.len() as u64 + 1);
+            sink.stage.fingerprint.update(&item.element.bytes);
+            if item.element.index == 0 {
+                refuse_other_provider(&item.element, sink.location)?;
+            }
+            sink.stage.report_counts.total += 1;
+            if !observe_known(&mut sink, &item)? {
+                if in_flight == pipeline::IN_FLIGHT {
+                    store_parsed(&mut sink, parsed.recv().expect("parser thread alive")?)?;
+                    in_flight -= 1;
+                }
+                to_parser.send(item).expect("parser thread alive");
+                in_flight += 1;
+            }
         }
-        sink.stage.report_counts.total += 1;
-        import_element(&mut sink, element)?;
-    }
+        drop(to_parser);
+        for outcome in parsed {
+            store_parsed(&mut sink, outcome?)?;
+        }
+        Ok::<(), StoreError>(())
+    })?;
     progress.finish_file();
     Ok(())
+}
+
+/// Records a conversation whose exact bytes are archived already; returns whether it was.
+fn observe_known(sink: &mut Sink<'_>, item: &Hashed) -> Result<bool, StoreError> {
+    let Some(known) = find_version(sink.conn, &item.sha256)? else {
+        return Ok(false);
+    };
+    let stage = &mut *sink.stage;
+    note_time(stage, [known.created_at.as_deref(), known.updated_at.as_deref()]);
+    stage.status.entry(known.conversation_id.clone()).or_insert(Status::Unchanged);
+    let file = sink.file.to_string();
+    let (conversation_id, version_id) = (known.conversation_id, known.id);
+    stage.observations.push(Observation { conversation_id, version_id, file });
+    Ok(true)
+}
+
+/// Stores a parsed conversation: its version, its observation, and its rows when it has no
+/// other version (otherwise it is merged at the end of the export).
+fn store_parsed(sink: &mut Sink<'_>, outcome: ParseOutcome) -> Result<(), StoreError> {
+    let (conn, location) = (sink.conn, sink.location);
+    let parsed = match outcome {
+        ParseOutcome::Ready(parsed) => parsed,
+        ParseOutcome::Unusable(hashed, error) => {
+            sink.stage.skipped.push(skipped(&hashed, location, error));
+            return Ok(());
+        }
+    };
+    let Parsed { hashed, raw, original_is_utf8, repairs, record } = *parsed;
+    let stage = &mut *sink.stage;
+    for repair in &repairs {
+        stage.warnings.push(repair_warning(&hashed.element, location, &record.id, repair));
+    }
+    note_time(stage, [record.created_at.as_deref(), record.updated_at.as_deref()]);
+    let raw_bytes = (!original_is_utf8).then_some(&hashed.element.bytes);
+    let version_id = insert_version(conn, &record, &hashed, &raw, raw_bytes)?;
+    let (id, file) = (record.id.clone(), sink.file.to_string());
+    stage.observations.push(Observation { conversation_id: id.clone(), version_id, file });
+    if version_count(conn, &id)? > 1 {
+        if stage.status.contains_key(&id) {
+            stage.warnings.push(format!("{location}: conversation {id} appears twice"));
+        }
+        stage.status.entry(id.clone()).or_insert(Status::Unchanged);
+        stage.deferred.insert(id);
+        return Ok(());
+    }
+    let outcome = sink.writer.write(conn, record)?;
+    stage.nodes_new += outcome.nodes_new;
+    stage.nodes_updated += outcome.nodes_updated;
+    stage.status.insert(id, Status::New);
+    Ok(())
+}
+
+fn skipped(hashed: &Hashed, location: &Location, error: SnapshotError) -> Skipped {
+    let (id, path, reason) = match error {
+        SnapshotError::Unusable { id, path, message } => (id, path, message),
+        SnapshotError::Syntax { message, .. } => (None, "$".to_string(), message),
+    };
+    let element = &hashed.element;
+    Skipped {
+        conversation_id: id,
+        location: location.at(element.start).to_string(),
+        path: format!("$[{}]{}", element.index, path.trim_start_matches('$')),
+        reason,
+    }
+}
+
+fn insert_version(
+    conn: &Connection,
+    record: &ConversationRecord,
+    hashed: &Hashed,
+    raw: &str,
+    raw_bytes: Option<&Vec<u8>>,
+) -> Result<i64, StoreError> {
+    let node_ids: Vec<&str> = record.nodes.iter().map(|n| n.node_id.as_str()).collect();
+    let node_ids = serde_json::to_string(&node_ids).expect("strings serialize");
+    conn.prepare_cached(
+        "INSERT INTO conversation_versions
+             (conversation_id, sha256, size, raw, raw_bytes, created_at, updated_at, node_ids)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .step("preparing a conversation version")?
+    .execute(params![
+        record.id,
+        hashed.sha256,
+        hashed.element.bytes.len() as i64,
+        raw,
+        raw_bytes,
+        record.created_at,
+        record.updated_at,
+        node_ids
+    ])
+    .step("storing a conversation version")?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// Claude's `conversations.json` is also an array of objects; its shape gives it away.
@@ -349,88 +460,6 @@ fn refuse_other_provider(element: &RawElement, location: &Location) -> Result<()
     Ok(())
 }
 
-fn import_element(sink: &mut Sink<'_>, element: RawElement) -> Result<(), StoreError> {
-    let (conn, location, file) = (sink.conn, sink.location, sink.file);
-    let stage = &mut *sink.stage;
-    let sha256 = hex::encode(Sha256::digest(&element.bytes));
-    if let Some(known) = find_version(conn, &sha256)? {
-        note_time(stage, [known.created_at.as_deref(), known.updated_at.as_deref()]);
-        stage.status.entry(known.conversation_id.clone()).or_insert(Status::Unchanged);
-        let file = file.to_string();
-        let (conversation_id, version_id) = (known.conversation_id, known.id);
-        stage.observations.push(Observation { conversation_id, version_id, file });
-        return Ok(());
-    }
-    let parse = repair::parse_text(&element.bytes);
-    let structural: &str = &parse.structural;
-    let snapshot = match Snapshot::parse(structural, &parse.text) {
-        Ok(snapshot) => snapshot,
-        Err(SnapshotError::Syntax { line, column, message }) => {
-            let position = absolute(&element, &element.bytes, line, column);
-            return Err(SourceError::Json { location: location.at(position), message }.into());
-        }
-        Err(SnapshotError::Unusable { id, path, message }) => {
-            let at = location.at(element.start).to_string();
-            let path = format!("$[{}]{}", element.index, path.trim_start_matches('$'));
-            stage.skipped.push(Skipped {
-                conversation_id: id,
-                location: at,
-                path,
-                reason: message,
-            });
-            return Ok(());
-        }
-    };
-    for repair in &parse.repairs {
-        stage.warnings.push(repair_warning(&element, location, &snapshot.id, repair));
-    }
-    let record = ConversationRecord::from_snapshot(&snapshot);
-    note_time(stage, [record.created_at.as_deref(), record.updated_at.as_deref()]);
-    let node_ids =
-        serde_json::to_string(&record.nodes.iter().map(|n| &n.node_id).collect::<Vec<_>>())
-            .expect("strings serialize");
-    let raw_bytes = (!parse.original_is_utf8).then_some(&element.bytes);
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO conversation_versions
-                 (conversation_id, sha256, size, raw, raw_bytes, created_at, updated_at, node_ids)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .step("preparing a conversation version")?;
-    insert
-        .execute(params![
-            record.id,
-            sha256,
-            element.bytes.len() as i64,
-            structural,
-            raw_bytes,
-            record.created_at,
-            record.updated_at,
-            node_ids
-        ])
-        .step("storing a conversation version")?;
-    let version_id = conn.last_insert_rowid();
-    stage.observations.push(Observation {
-        conversation_id: record.id.clone(),
-        version_id,
-        file: file.to_string(),
-    });
-    if version_count(conn, &record.id)? > 1 {
-        if stage.status.contains_key(&record.id) {
-            let duplicate = format!("{location}: conversation {} appears twice", record.id);
-            stage.warnings.push(duplicate);
-        }
-        stage.status.entry(record.id.clone()).or_insert(Status::Unchanged);
-        stage.deferred.insert(record.id);
-        return Ok(());
-    }
-    let id = record.id.clone();
-    let outcome = sink.writer.write(conn, record)?;
-    stage.nodes_new += outcome.nodes_new;
-    stage.nodes_updated += outcome.nodes_updated;
-    stage.status.insert(id, Status::New);
-    Ok(())
-}
 
 fn repair_warning(
     element: &RawElement,
@@ -449,24 +478,6 @@ fn repair_warning(
     )
 }
 
-/// Converts a line and column inside an element into a position in the member.
-fn absolute(element: &RawElement, bytes: &[u8], line: usize, column: usize) -> Position {
-    let mut offset_in = 0usize;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &bytes[offset_in..]) {
-            Some(p) => offset_in += p + 1,
-            None => break,
-        }
-    }
-    let offset_in = (offset_in + column.saturating_sub(1)).min(bytes.len());
-    let start = element.start;
-    let (line, column) = if line <= 1 {
-        (start.line, start.column + column.saturating_sub(1) as u64)
-    } else {
-        (start.line + line as u64 - 1, column as u64)
-    };
-    Position { offset: start.offset + offset_in as u64, line, column }
-}
 
 /// Keeps the latest conversation time seen in the export (ISO text orders as time does).
 fn note_time(stage: &mut Stage, times: [Option<&str>; 2]) {

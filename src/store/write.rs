@@ -113,7 +113,7 @@ pub struct Writer {
 }
 
 /// The stored columns of a message that decide whether it changed.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 struct Stored {
     raw: Option<String>,
     node_raw: String,
@@ -124,15 +124,13 @@ struct Stored {
 }
 
 impl Stored {
-    fn of(node: &NodeRecord) -> Self {
-        Self {
-            raw: node.raw.clone(),
-            node_raw: node.node_raw.clone(),
-            position: node.position,
-            depth: node.depth,
-            on_current_thread: node.on_current_thread,
-            model: node.model.clone(),
-        }
+    fn matches(&self, node: &NodeRecord) -> bool {
+        self.raw == node.raw
+            && self.node_raw == node.node_raw
+            && self.position == node.position
+            && self.depth == node.depth
+            && self.on_current_thread == node.on_current_thread
+            && self.model == node.model
     }
 }
 
@@ -157,14 +155,14 @@ impl Writer {
         let stored = stored_conversation(conn, &record.id)?;
         let mut outcome = WriteOutcome { conversation_new: stored.is_none(), ..Default::default() };
         let nodes = if stored.is_some() { stored_nodes(conn, &record.id)? } else { HashMap::new() };
-        if stored.as_ref() != Some(&conversation_key(&record)) {
+        if stored.as_ref().is_none_or(|key| !same_conversation(key, &record)) {
             self.conversations.push(self.conversation_row(&record));
             outcome.changed = true;
         }
         let id = record.id.clone();
         for node in record.nodes {
             let previous = nodes.get(&node.node_id);
-            if previous == Some(&Stored::of(&node)) {
+            if previous.is_some_and(|stored| stored.matches(&node)) {
                 continue;
             }
             outcome.changed = true;
@@ -330,8 +328,10 @@ fn insert_sql(table: &str, columns: &[&str], key: &[&str], rows: usize) -> Strin
 /// What decides whether a conversation row changed.
 type ConversationKey = (String, Option<String>, i64);
 
-fn conversation_key(record: &ConversationRecord) -> ConversationKey {
-    (record.raw.clone(), record.thread_leaf_id.clone(), record.nodes.len() as i64)
+fn same_conversation(stored: &ConversationKey, record: &ConversationRecord) -> bool {
+    stored.0 == record.raw
+        && stored.1 == record.thread_leaf_id
+        && stored.2 == record.nodes.len() as i64
 }
 
 fn stored_conversation(conn: &Connection, id: &str) -> Result<Option<ConversationKey>, StoreError> {
