@@ -272,7 +272,8 @@ fn invalid_json_fails_naming_the_member_and_position_and_changes_nothing() {
     assert_eq!(
         String::from_utf8(output.stderr).unwrap(),
         format!(
-            "Error: {}!conversations.json:1:{} (byte {offset}): invalid JSON: expected `,` or `}}`\n",
+            "Error: {}!conversations.json:1:{} (byte {offset}): invalid JSON: \
+             expected `,` or `}}`\n",
             bad.display(),
             offset + 1
         )
@@ -348,7 +349,8 @@ fn sharded_exports_follow_their_manifest_and_name_missing_files() {
         "export_files": [{"path": "conversations-000.json", "size_bytes": 1},
                          {"path": "conversations-001.json", "size_bytes": 1},
                          {"path": "file_0001.dat", "size_bytes": 3}],
-        "logical_files": {"conversations.json": {"files": ["conversations-001.json", "conversations-000.json"]}}
+        "logical_files": {"conversations.json":
+            {"files": ["conversations-001.json", "conversations-000.json"]}}
     })
     .to_string();
     let zip = zip_members(
@@ -496,4 +498,54 @@ fn the_archive_path_comes_from_the_environment_and_uses_wal() {
     assert_eq!(output.status.code(), Some(0));
     assert!(output.stderr.is_empty() && output.stdout.is_empty());
     assert_eq!(query::<String>(&db, "PRAGMA journal_mode"), "wal");
+}
+
+#[test]
+fn the_parts_of_a_multi_part_export_are_imported_as_one_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let first = serde_json::to_vec(&json!([garden("c1")])).unwrap();
+    let second = serde_json::to_vec(&json!([short("c2", "Two", "q", "a", 1.7e9)])).unwrap();
+    let manifest = json!({
+        "version": 1,
+        "export_files": [{"path": "conversations-000.json", "size_bytes": first.len()},
+                         {"path": "conversations-001.json", "size_bytes": second.len()}],
+        "logical_files": {"conversations.json":
+            {"files": ["conversations-000.json", "conversations-001.json"]}}
+    })
+    .to_string();
+    let part1 = zip_members(
+        dir.path(),
+        "export-part-0001.zip",
+        &[("conversations-000.json", &first), ("export_manifest.json", manifest.as_bytes())],
+    );
+    let part2 = zip_members(dir.path(), "export-part-0002.zip", &[("conversations-001.json", &second)]);
+    let output = run(&db, &["import", "--json", part1.to_str().unwrap(), part2.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["exports"].as_array().unwrap().len(), 1);
+    assert_eq!(report["exports"][0]["conversations"]["new"], 2);
+    assert_eq!(report["exports"][0]["warnings"], json!([]));
+    assert_eq!(
+        rows(&db, "SELECT conversation_id, source_file FROM conversation_observations ORDER BY 1"),
+        [["c1", "conversations-000.json"], ["c2", "conversations-001.json"]]
+    );
+}
+
+#[test]
+fn an_export_whose_only_copy_is_chat_html_is_read_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let array = serde_json::to_string(&json!([garden("c1")])).unwrap();
+    let html = format!(
+        "<html><head><script>\nvar jsonData = {array};\nvar assetsJson = {{}};\n</script></head></html>"
+    );
+    let zip = zip_members(dir.path(), "html-only.zip", &[("chat.html", html.as_bytes())]);
+    import(&db, &[&zip], 0);
+    assert_eq!(query::<i64>(&db, "SELECT count(*) FROM messages WHERE conversation_id = 'c1'"), 7);
+    assert_eq!(
+        rows(&db, "SELECT path, kind FROM export_files"),
+        [["chat.html", "chat_html"]]
+    );
+    assert_eq!(rebuild(&db, "c1"), garden("c1"));
 }

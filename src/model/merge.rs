@@ -89,7 +89,8 @@ mod tests {
     fn newer_fields_win_and_missing_ones_keep_older_values() {
         let old = snapshot(
             r#"{"id":"c","title":"Old","gizmo_type":"gpt","mapping":{
-                "a":{"id":"a","children":["b"],"message":{"status":"done","metadata":{"model_slug":"gpt-4o","x":1}}},
+                "a":{"id":"a","children":["b"],"message":{"status":"done",
+                    "metadata":{"model_slug":"gpt-4o","x":1}}},
                 "b":{"id":"b","parent":"a","message":null}}}"#,
         );
         let new = snapshot(

@@ -545,8 +545,8 @@ mod tests {
 
     #[test]
     fn old_style_citation_markers_are_removed() {
-        let part = "Low tide is at 07:50【11†source】. Rent a wetsuit 【3:0†shop.pdf】 early. \
-            See 【0†Tide tables†tides.example.org】 too.";
+        let part = "Low tide is at 07:50【11†source】. Rent a wetsuit 【3:0†shop.pdf】 \
+            early. See 【0†Tide tables†tides.example.org】 too.";
         let message = with_content(json!({"content_type": "text", "parts": [part]}));
         assert_eq!(message_text(&message), "Low tide is at 07:50. Rent a wetsuit early. See too.");
     }

@@ -178,9 +178,10 @@ pub fn plan(paths: &[PathBuf]) -> Result<Vec<Export>, SourceError> {
         let mut group = vec![first];
         let mut i = 0;
         while i < inputs.len() {
+            // A later part holds files the first part's manifest lists, and no manifest of
+            // its own (which would make it an export of its own).
             let holds_wanted = wanted.iter().any(|w| inputs[i].has(w) && !group[0].has(w));
-            let holds_own = has_conversations(&inputs[i]) || inputs[i].has(MANIFEST);
-            if holds_wanted && !holds_own {
+            if holds_wanted && !inputs[i].has(MANIFEST) {
                 group.push(inputs.remove(i));
             } else {
                 i += 1;
@@ -189,16 +190,6 @@ pub fn plan(paths: &[PathBuf]) -> Result<Vec<Export>, SourceError> {
         groups.push(group);
     }
     groups.into_iter().map(build_export).collect()
-}
-
-fn has_conversations(input: &Input) -> bool {
-    input.kind() == InputKind::Json
-        || input.members().iter().any(|m| is_conversation_file(&m.name) || m.name == CHAT_HTML)
-}
-
-/// `conversations.json` or `conversations-NNN.json` at the export root.
-fn is_conversation_file(name: &str) -> bool {
-    name == "conversations.json" || shard_number(name).is_some()
 }
 
 fn shard_number(name: &str) -> Option<u32> {
@@ -382,8 +373,7 @@ mod tests {
         assert_eq!(shard_number("conversations-007.json"), Some(7));
         assert_eq!(shard_number("conversations-.json"), None);
         assert_eq!(shard_number("conversations-001.json.index"), None);
-        assert!(is_conversation_file("conversations.json"));
-        assert!(!is_conversation_file("shared_conversations.json"));
+        assert_eq!(shard_number("shared_conversations.json"), None);
     }
 
     #[test]
