@@ -549,3 +549,26 @@ fn an_export_whose_only_copy_is_chat_html_is_read_from_it() {
     );
     assert_eq!(rebuild(&db, "c1"), garden("c1"));
 }
+
+/// Regression: two downloads with identical conversations on different days were one export
+/// (the first imported kept its date), so `first_seen_at` depended on the import order.
+#[test]
+fn identical_downloads_on_different_days_are_two_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversations = [garden("c1")];
+    let january = zip_export(dir.path(), "acct-2025-01-01-12-00-00.zip", &conversations, &[]);
+    let february = zip_export(dir.path(), "acct-2025-02-01-12-00-00.zip", &conversations, &[]);
+    let forward = dir.path().join("forward.db");
+    import(&forward, &[&january], 0);
+    import(&forward, &[&february], 0);
+    let backward = dir.path().join("backward.db");
+    import(&backward, &[&february], 0);
+    import(&backward, &[&january], 0);
+
+    assert_eq!(contents(&backward), contents(&forward));
+    assert_eq!(
+        rows(&forward, "SELECT first_seen_at, last_seen_at FROM conversations"),
+        [["2025-01-01T12:00:00.000000Z", "2025-02-01T12:00:00.000000Z"]]
+    );
+    assert_eq!(query::<i64>(&forward, "SELECT count(*) FROM exports"), 2);
+}

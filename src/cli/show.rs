@@ -221,7 +221,10 @@ impl Renderer {
         if !message.attachments.is_empty() && self.markdown {
             lines.push(String::new());
         }
-        lines.extend(message.attachments.iter().map(|a| self.attachment(a)));
+        // A file named by a content part and by `metadata.attachments` is listed once.
+        let mut named = std::collections::HashSet::new();
+        let once = message.attachments.iter().filter(|a| named.insert(a.file_id.as_str()));
+        lines.extend(once.map(|a| self.attachment(a)));
         while lines.last().is_some_and(String::is_empty) {
             lines.pop();
         }
@@ -280,10 +283,26 @@ impl Renderer {
         lines
     }
 
+    /// `attachment: photo.png (image/png, 3.3 KiB; file id file-…)`, or `(missing; …)`.
     fn attachment(&self, attachment: &Attachment) -> String {
         let bullet = if self.markdown { "- " } else { "" };
-        let pointer = self.esc(&attachment.pointer);
-        format!("{bullet}attachment: {pointer} (file id {})", self.esc(&attachment.file_id))
+        let label = self.esc(attachment.name.as_deref().unwrap_or(&attachment.pointer));
+        let mut details: Vec<String> = Vec::new();
+        if attachment.status == "missing" {
+            details.push("missing".into());
+        } else {
+            details.extend(attachment.media_type.as_deref().map(|t| self.esc(t).into_owned()));
+            let size = attachment.size.and_then(|s| u64::try_from(s).ok());
+            details.extend(size.map(super::attachments::human_size));
+            if attachment.status != "stored" {
+                details.push("not stored".into());
+            }
+        }
+        details.push(format!("file id {}", self.esc(&attachment.file_id)));
+        let last = details.pop().unwrap_or_default();
+        let head = details.join(", ");
+        let inner = if head.is_empty() { last } else { format!("{head}; {last}") };
+        format!("{bullet}attachment: {label} ({inner})")
     }
 
     /// Archive text for one line of output.
@@ -403,7 +422,7 @@ fn message_line(m: &Message) -> MessageLine<'_> {
     }
 }
 
-/// JSON for a terminal: characters that [`escape_terminal`] would defuse become `\uXXXX`
+/// JSON for a terminal: characters that [`escape_terminal`] would defuse become `\uHHHH`
 /// escapes. JSON keeps them only inside strings (control characters serde_json already
 /// escapes, apart from DEL and C1), so the text stays valid JSON with the same value.
 fn json_for(json: String, terminal: bool) -> String {
@@ -465,6 +484,10 @@ mod tests {
                 json_path: "$.x".into(),
                 pointer: "sediment://\u{200B}f".into(),
                 file_id: "f".into(),
+                status: "missing".into(),
+                name: None,
+                media_type: None,
+                size: None,
             }],
         };
         Shown { conversation, messages: vec![message] }
@@ -484,7 +507,7 @@ created: 2024-03-01 09:30:00 UTC
 ── user
 Say \\u{1b}[31mred
 \tindented
-attachment: sediment://\\u{200b}f (file id f)
+attachment: sediment://\\u{200b}f (missing; file id f)
 ";
         assert_eq!(renderer(false, true).render(&shown), expected);
         let plain = renderer(false, false).render(&shown);

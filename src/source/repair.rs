@@ -21,7 +21,7 @@ pub struct Repair {
 /// The kinds of repair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepairKind {
-    /// A `\uXXXX` escape of a surrogate without its partner, replaced by `\uFFFD`.
+    /// A `\uHHHH` escape of a surrogate without its partner, replaced by `\uFFFD`.
     LoneSurrogateEscape(String),
     /// The input was not valid UTF-8 (CESU-8 or otherwise) and was re-encoded.
     InvalidUtf8,
@@ -66,7 +66,7 @@ pub fn parse_text(bytes: &[u8]) -> ParseText<'_> {
     ParseText { structural, text: Cow::Owned(text), original_is_utf8, repairs }
 }
 
-/// Offsets of `\uXXXX` escapes that encode a surrogate without its partner.
+/// Offsets of `\uHHHH` escapes that encode a surrogate without its partner.
 fn lone_surrogate_escapes(bytes: &[u8]) -> Vec<usize> {
     let mut found = Vec::new();
     let mut i = 0;
@@ -90,7 +90,7 @@ fn lone_surrogate_escapes(bytes: &[u8]) -> Vec<usize> {
     found
 }
 
-/// The code unit of a `\uXXXX` escape starting at `at`, if there is one.
+/// The code unit of a `\uHHHH` escape starting at `at`, if there is one.
 fn escape_unit(bytes: &[u8], at: usize) -> Option<u32> {
     let escape = bytes.get(at..at + 6)?;
     if escape[0] != b'\\' || escape[1] != b'u' {

@@ -17,6 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::Archive;
+use super::assets::{self, AttachmentCounts};
 use super::error::{StoreError, WriteContext};
 use super::seen;
 use super::side_files;
@@ -31,10 +32,21 @@ use crate::source::split::{ArraySplitter, RawElement};
 use crate::source::{Export, Location, SourceError, plan};
 
 /// How to import.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
     /// Do everything, report, then roll back.
     pub dry_run: bool,
+    /// Record attachments and their references without storing their bytes.
+    pub no_media: bool,
+    /// Files larger than this many bytes are recorded without their bytes, with a warning.
+    pub max_member_size: u64,
+}
+
+impl Default for ImportOptions {
+    /// Media stored, up to [`assets::DEFAULT_MAX_MEMBER_SIZE`] bytes per file.
+    fn default() -> Self {
+        Self { dry_run: false, no_media: false, max_member_size: assets::DEFAULT_MAX_MEMBER_SIZE }
+    }
 }
 
 /// Receives progress while an import runs. All methods may be called often.
@@ -80,8 +92,8 @@ pub struct Skipped {
 pub struct ExportReport {
     /// The export's name (its first input's file name).
     pub name: String,
-    /// SHA-256 over the export's conversation bytes: the same export read from a ZIP, a
-    /// folder or its bare `conversations.json` has the same fingerprint.
+    /// SHA-256 over the export's conversation bytes and the date its name or manifest gives:
+    /// the same export read from a ZIP or from its unpacked folder has the same fingerprint.
     pub fingerprint: String,
     /// When the export was made, as decided from its name, manifest or contents.
     pub exported_at: Option<String>,
@@ -101,6 +113,8 @@ pub struct ExportReport {
     pub skipped: Vec<Skipped>,
     /// Warnings: repaired text, files the manifest lists but no input holds, duplicates.
     pub warnings: Vec<String>,
+    /// What was done with the export's files (images, audio, documents).
+    pub attachments: AttachmentCounts,
 }
 
 /// One input of an export, as logged in `imports.sources`.
@@ -148,7 +162,7 @@ impl Archive {
         let latest_before = seen::begin_run(&tx)?;
         let mut reports = Vec::new();
         for export in exports {
-            reports.push(import_export(&tx, export, progress)?);
+            reports.push(import_export(&tx, export, &options, progress)?);
         }
         seen::finish_run(&tx, latest_before)?;
         if options.dry_run {
@@ -192,6 +206,7 @@ struct Observation {
 fn import_export(
     conn: &Connection,
     mut export: Export,
+    options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ExportReport, StoreError> {
     let started_at = timestamp::now();
@@ -207,8 +222,13 @@ fn import_export(
         stream_file(conn, &mut export, &file, &mut stage, &mut writer, progress)?;
     }
     writer.flush(conn)?;
-    let fingerprint = hex::encode(std::mem::take(&mut stage.fingerprint).finalize());
     let (exported_at, exported_at_source) = export_date(&export, stage.latest_time.as_deref());
+    // Two downloads made on different days are two snapshots even when their conversations
+    // are identical: a date read from the name or manifest is part of the identity.
+    if exported_at_source != "latest_update_time" {
+        stage.fingerprint.update(exported_at.as_deref().unwrap_or_default().as_bytes());
+    }
+    let fingerprint = hex::encode(std::mem::take(&mut stage.fingerprint).finalize());
     let (export_id, already_imported) =
         upsert_export(conn, &export, &fingerprint, exported_at.as_deref(), &stage)?;
     let touched = record_observations(conn, export_id, &mut stage)?;
@@ -216,6 +236,8 @@ fn import_export(
     writer.flush(conn)?;
     seen::mark_touched(conn, &touched)?;
     side_files::store(conn, &mut export, export_id, exported_at.as_deref())?;
+    let attachments =
+        assets::store(conn, &mut export, export_id, options, progress, &mut stage.warnings)?;
     count_statuses(&mut stage, before);
     let sources = source_records(&export, &fingerprint)?;
     let report = ExportReport {
@@ -230,6 +252,7 @@ fn import_export(
         nodes_updated: stage.nodes_updated,
         skipped: stage.skipped,
         warnings: stage.warnings,
+        attachments,
     };
     log_import(conn, export_id, &started_at, &report)?;
     Ok(report)
