@@ -411,8 +411,13 @@ fn dry_run_reports_and_leaves_the_archive_untouched() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["dry_run"], true);
     assert_eq!(report["exports"][0]["conversations"]["new"], 1);
-    assert_eq!(query::<i64>(&db, "SELECT count(*) FROM conversations"), 0);
-    assert_eq!(query::<i64>(&db, "SELECT count(*) FROM imports"), 0);
+    assert!(!db.exists(), "a dry run must not create the archive");
+
+    import(&db, &[&zip], 0);
+    let before = everything(&db);
+    let output = run(&db, &["import", "--dry-run", zip.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(everything(&db), before);
 }
 
 #[test]

@@ -25,6 +25,15 @@ pub struct ImportArgs {
     #[arg(long)]
     dry_run: bool,
 
+    /// Record attachments and their references, but do not store their bytes
+    #[arg(long)]
+    no_media: bool,
+
+    /// Skip (with a warning) files larger than this, e.g. 900MiB [default: 512MiB; at most
+    /// 999999000 bytes]
+    #[arg(long, value_name = "BYTES", value_parser = super::attachments::parse_size)]
+    max_member_size: Option<u64>,
+
     /// Print the report as JSON on stdout
     #[arg(long)]
     json: bool,
@@ -36,9 +45,17 @@ pub struct ImportArgs {
 
 /// Runs the import and reports it.
 pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
-    let mut archive = Archive::open(&context.db)?;
+    let mut archive = if args.dry_run && !context.db.exists() {
+        Archive::open_in_memory(&context.db)?
+    } else {
+        Archive::open(&context.db)?
+    };
     let bar = Bar::new(args.quiet);
-    let options = ImportOptions { dry_run: args.dry_run };
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        no_media: args.no_media,
+        max_member_size: args.max_member_size.unwrap_or(ImportOptions::default().max_member_size),
+    };
     let report = archive.import(&args.paths, options, &bar)?;
     drop(bar);
     print_diagnostics(&report);

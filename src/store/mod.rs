@@ -4,6 +4,7 @@
 //! archive while an import runs. Migrations are embedded from `migrations/` by refinery; an
 //! archive whose schema is newer than this build knows is refused rather than touched.
 
+mod assets;
 mod error;
 mod import;
 mod pipeline;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use assets::{AttachmentCounts, DEFAULT_MAX_MEMBER_SIZE, MAX_STORABLE};
 pub use error::StoreError;
 pub use import::{
     ConversationCounts, ExportReport, ImportOptions, ImportReport, Progress, Skipped,
@@ -42,6 +44,17 @@ impl Archive {
         let mut conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
         configure(&conn).map_err(|e| StoreError::open(path, e))?;
         check_not_newer(&conn, path)?;
+        migrations::runner()
+            .run(&mut conn)
+            .map_err(|e| StoreError::Migrate { path: path.to_owned(), reason: e.to_string() })?;
+        Ok(Self { conn, path: path.to_owned() })
+    }
+
+    /// An archive in memory, gone when dropped: a dry run against an archive that does not
+    /// exist yet reports against an empty archive without creating a file.
+    pub fn open_in_memory(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(|e| StoreError::open(path, e))?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(|e| StoreError::open(path, e))?;
         migrations::runner()
             .run(&mut conn)
             .map_err(|e| StoreError::Migrate { path: path.to_owned(), reason: e.to_string() })?;
