@@ -26,7 +26,6 @@
 //! open ZIP entry. A second thread generates while the main thread compresses. Totals are
 //! printed on stderr at the end.
 
-use std::borrow::Cow;
 use std::error::Error;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -35,6 +34,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Instant;
 
+use serde_json::{Map, Value, json};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -91,152 +91,6 @@ fn parse_args() -> Result<Args, String> {
     let attachment_bytes = (attach * MIB) as u64;
     Ok(Args { out, json_bytes, seed, shards, attachment_bytes })
 }
-
-// ---------------------------------------------------------------------------------------------
-// A small JSON tree: ordered keys, numbers kept as text, fast byte-level writer.
-
-type Key = Cow<'static, str>;
-
-#[derive(Clone)]
-enum J {
-    Null,
-    Bool(bool),
-    Num(String),
-    Str(String),
-    Arr(Vec<J>),
-    Obj(Vec<(Key, J)>),
-}
-
-macro_rules! obj {
-    ($($k:literal : $v:expr),* $(,)?) => {
-        J::Obj(vec![$((Cow::Borrowed($k), J::from($v))),*])
-    };
-}
-
-macro_rules! arr {
-    ($($v:expr),* $(,)?) => { J::Arr(vec![$(J::from($v)),*]) };
-}
-
-impl J {
-    fn set(&mut self, key: &'static str, value: impl Into<J>) {
-        let J::Obj(fields) = self else { return };
-        let value = value.into();
-        match fields.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => fields.push((Cow::Borrowed(key), value)),
-        }
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        match self {
-            J::Null => out.extend_from_slice(b"null"),
-            J::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-            J::Num(n) => out.extend_from_slice(n.as_bytes()),
-            J::Str(s) => write_str(s, out),
-            J::Arr(items) => {
-                out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    item.write(out);
-                }
-                out.push(b']');
-            }
-            J::Obj(fields) => {
-                out.push(b'{');
-                for (i, (key, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(key, out);
-                    out.push(b':');
-                    value.write(out);
-                }
-                out.push(b'}');
-            }
-        }
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write(&mut out);
-        out
-    }
-}
-
-/// Writes a JSON string as raw UTF-8, escaping quotes, backslashes and control characters.
-fn write_str(s: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.extend_from_slice(escape);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-impl From<&str> for J {
-    fn from(s: &str) -> J {
-        J::Str(s.to_string())
-    }
-}
-
-impl From<String> for J {
-    fn from(s: String) -> J {
-        J::Str(s)
-    }
-}
-
-impl From<&String> for J {
-    fn from(s: &String) -> J {
-        J::Str(s.clone())
-    }
-}
-
-impl From<bool> for J {
-    fn from(b: bool) -> J {
-        J::Bool(b)
-    }
-}
-
-impl From<Vec<J>> for J {
-    fn from(items: Vec<J>) -> J {
-        J::Arr(items)
-    }
-}
-
-impl<T: Into<J>> From<Option<T>> for J {
-    fn from(value: Option<T>) -> J {
-        value.map_or(J::Null, Into::into)
-    }
-}
-
-macro_rules! int_into_json {
-    ($($t:ty),*) => { $(impl From<$t> for J {
-        fn from(n: $t) -> J {
-            J::Num(n.to_string())
-        }
-    })* };
-}
-
-int_into_json!(i32, i64, u32, u64, usize);
 
 // ---------------------------------------------------------------------------------------------
 // Randomness, ids and timestamps.
@@ -311,7 +165,7 @@ impl Rng {
     }
 }
 
-/// Epoch seconds printed like a Python float (6 or 7 fractional digits, zeros trimmed).
+/// Epoch seconds with a 6- or 7-digit fractional part, like the float timestamps of an export.
 #[derive(Clone, Copy)]
 struct Stamp {
     secs: i64,
@@ -320,12 +174,11 @@ struct Stamp {
 }
 
 impl Stamp {
-    fn json(self) -> J {
-        let mut s = format!("{}.{:0w$}", self.secs, self.frac, w = self.digits);
-        while s.ends_with('0') && !s.ends_with(".0") {
-            s.pop();
-        }
-        J::Num(s)
+    /// The float nearest to `secs.frac`; serde_json prints it, as Python does, as the shortest
+    /// decimal that reads back to the same float.
+    fn float(self) -> f64 {
+        let text = format!("{}.{:0width$}", self.secs, self.frac, width = self.digits);
+        text.parse().expect("a decimal number")
     }
 }
 
@@ -1063,17 +916,17 @@ fn is_reasoning(model: &str) -> bool {
 struct Msg {
     role: &'static str,
     name: Option<&'static str>,
-    content: J,
+    content: Value,
     recipient: &'static str,
     channel: Option<&'static str>,
     end_turn: Option<bool>,
     hidden_weight: bool,
     timed: bool,
-    meta: Vec<(Key, J)>,
+    meta: Map<String, Value>,
 }
 
 impl Msg {
-    fn new(role: &'static str, content: J) -> Msg {
+    fn new(role: &'static str, content: Value) -> Msg {
         Msg {
             role,
             name: None,
@@ -1083,12 +936,12 @@ impl Msg {
             end_turn: (role == "assistant").then_some(true),
             hidden_weight: false,
             timed: true,
-            meta: Vec::new(),
+            meta: Map::new(),
         }
     }
 
-    fn meta(mut self, key: &'static str, value: impl Into<J>) -> Msg {
-        self.meta.push((Cow::Borrowed(key), value.into()));
+    fn meta(mut self, key: &str, value: impl Into<Value>) -> Msg {
+        self.meta.insert(key.to_string(), value.into());
         self
     }
 
@@ -1111,12 +964,12 @@ impl Msg {
     }
 }
 
-fn text_content(text: impl Into<J>) -> J {
-    obj! {"content_type": "text", "parts": J::Arr(vec![text.into()])}
+fn text_content(text: &str) -> Value {
+    json!({"content_type": "text", "parts": [text]})
 }
 
-fn multimodal(parts: Vec<J>) -> J {
-    obj! {"content_type": "multimodal_text", "parts": parts}
+fn multimodal(parts: Vec<Value>) -> Value {
+    json!({"content_type": "multimodal_text", "parts": parts})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1125,7 +978,7 @@ fn multimodal(parts: Vec<J>) -> J {
 struct Node {
     id: String,
     parent: Option<usize>,
-    message: Option<J>,
+    message: Option<Value>,
 }
 
 struct Conv {
@@ -1182,12 +1035,12 @@ impl Conv {
         self.era != Era::Y2026
     }
 
-    fn tick(&mut self, secs: u64) -> J {
+    fn tick(&mut self, secs: u64) -> f64 {
         let seven = self.era == Era::Y2026 && self.rng.chance(0.3);
         self.clock.secs += secs as i64;
         self.clock.digits = if seven { 7 } else { 6 };
         self.clock.frac = self.rng.below(if seven { 10_000_000 } else { 1_000_000 });
-        self.clock.json()
+        self.clock.float()
     }
 
     fn node_id(&mut self, role: &str) -> String {
@@ -1198,7 +1051,7 @@ impl Conv {
         }
     }
 
-    fn push(&mut self, id: String, parent: Option<usize>, message: Option<J>) -> usize {
+    fn push(&mut self, id: String, parent: Option<usize>, message: Option<Value>) -> usize {
         self.nodes.push(Node { id, parent, message });
         self.nodes.len() - 1
     }
@@ -1210,7 +1063,7 @@ impl Conv {
             Era::Y2023 => {
                 let id = self.rng.uuid4();
                 let system = Msg::new("system", text_content("")).untimed();
-                let message = self.render(&id, None, system, J::Null);
+                let message = self.render(&id, None, system, None);
                 self.push(id, None, Some(message))
             }
             Era::Y2024 => {
@@ -1234,15 +1087,15 @@ impl Conv {
     fn custom_instructions(&mut self, parent: usize) -> usize {
         let profile = self.paragraph(2, false);
         let wishes = self.paragraph(2, false);
-        let data = obj! {"about_user_message": &profile, "about_model_message": &wishes};
+        let data = json!({"about_user_message": profile, "about_model_message": wishes});
         let msg = if self.era == Era::Y2023 {
             Msg::new("system", text_content(""))
         } else {
-            let content = obj! {
+            let content = json!({
                 "content_type": "user_editable_context",
                 "user_profile": profile,
                 "user_instructions": wishes,
-            };
+            });
             Msg::new("user", content).meta("is_visually_hidden_from_conversation", true)
         };
         let msg = msg.untimed().meta("is_user_system_message", true);
@@ -1252,15 +1105,15 @@ impl Conv {
     /// Adds a message under node `parent` and returns its index.
     fn add(&mut self, parent: usize, m: Msg) -> usize {
         let time = match (m.timed, m.role) {
-            (false, _) => J::Null,
+            (false, _) => None,
             (true, "user") => {
                 let pause = if self.rng.chance(0.02) { 86_400 * 3 } else { 25 };
                 let pause = self.rng.range(pause, pause * 8);
-                self.tick(pause)
+                Some(self.tick(pause))
             }
             (true, _) => {
                 let pause = self.rng.range(2, 30);
-                self.tick(pause)
+                Some(self.tick(pause))
             }
         };
         let id = self.node_id(m.role);
@@ -1268,82 +1121,80 @@ impl Conv {
         self.push(id, Some(parent), Some(message))
     }
 
-    fn render(&mut self, id: &str, parent: Option<usize>, m: Msg, time: J) -> J {
+    fn render(&mut self, id: &str, parent: Option<usize>, mut m: Msg, time: Option<f64>) -> Value {
         if !self.full() {
             return render_slim(id, m, time);
         }
         let parent_id = parent.map(|p| self.nodes[p].id.clone()).unwrap_or_default();
-        let meta = self.metadata(&parent_id, &m);
-        let weight = J::Num(if m.hidden_weight { "0.0" } else { "1.0" }.into());
-        let mut msg = obj! {
+        let meta = self.metadata(&parent_id, &mut m);
+        let weight = if m.hidden_weight { 0.0 } else { 1.0 };
+        // `json!` copies the values it is given, so the large parts are moved in afterwards.
+        let mut msg = json!({
             "id": id,
-            "author": obj! {"role": m.role, "name": m.name, "metadata": obj! {}},
+            "author": {"role": m.role, "name": m.name, "metadata": {}},
             "create_time": time,
-            "update_time": J::Null,
-            "content": m.content,
+            "update_time": null,
+            "content": null,
             "status": "finished_successfully",
             "end_turn": m.end_turn,
             "weight": weight,
-            "metadata": meta,
+            "metadata": null,
             "recipient": m.recipient,
-        };
+        });
+        msg["content"] = m.content;
+        msg["metadata"] = meta;
         if self.era != Era::Y2023 {
-            msg.set("channel", m.channel);
+            msg["channel"] = json!(m.channel);
         }
         msg
     }
 
-    fn metadata(&mut self, parent: &str, m: &Msg) -> J {
-        let mut meta = obj! {};
+    /// The message's metadata: the era's usual keys, then (moved out of `m`) its own.
+    fn metadata(&mut self, parent: &str, m: &mut Msg) -> Value {
+        let mut meta = json!({});
         if m.timed {
             match m.role {
                 "assistant" => self.assistant_meta(parent, &mut meta),
                 "user" => self.user_meta(&mut meta),
                 _ => {
-                    meta.set("is_complete", true);
-                    meta.set("model_slug", self.model);
-                    meta.set("parent_id", parent);
+                    meta["is_complete"] = json!(true);
+                    meta["model_slug"] = json!(self.model);
+                    meta["parent_id"] = json!(parent);
                 }
             }
         }
-        for (key, value) in &m.meta {
-            if let J::Obj(fields) = &mut meta {
-                match fields.iter_mut().find(|(k, _)| k == key) {
-                    Some(slot) => slot.1 = value.clone(),
-                    None => fields.push((key.clone(), value.clone())),
-                }
-            }
-        }
+        // A key set above keeps its place and takes the message's value.
+        meta.as_object_mut().expect("an object").extend(std::mem::take(&mut m.meta));
         meta
     }
 
-    fn assistant_meta(&mut self, parent: &str, meta: &mut J) {
+    fn assistant_meta(&mut self, parent: &str, meta: &mut Value) {
         let newer = self.era != Era::Y2023;
         let stop = if newer { 200_002 } else { 100_260 };
-        meta.set("finish_details", obj! {"type": "stop", "stop_tokens": arr![stop]});
-        meta.set("is_complete", true);
+        meta["finish_details"] = json!({"type": "stop", "stop_tokens": [stop]});
+        meta["is_complete"] = json!(true);
         if newer {
-            meta.set("citations", arr![]);
-            meta.set("content_references", arr![]);
+            meta["citations"] = json!([]);
+            meta["content_references"] = json!([]);
         }
-        meta.set("message_type", "next");
-        meta.set("model_slug", self.model);
+        meta["message_type"] = json!("next");
+        meta["model_slug"] = json!(self.model);
         if newer {
-            meta.set("default_model_slug", self.model);
+            meta["default_model_slug"] = json!(self.model);
         }
-        meta.set("parent_id", parent);
-        meta.set("request_id", self.request_id());
-        meta.set("timestamp_", "absolute");
+        meta["parent_id"] = json!(parent);
+        meta["request_id"] = json!(self.request_id());
+        meta["timestamp_"] = json!("absolute");
     }
 
-    fn user_meta(&mut self, meta: &mut J) {
+    fn user_meta(&mut self, meta: &mut Value) {
         if self.era != Era::Y2023 {
-            meta.set("selected_github_repos", arr![]);
-            meta.set("serialization_metadata", obj! {"custom_symbol_offsets": arr![]});
+            meta["selected_github_repos"] = json!([]);
+            meta["serialization_metadata"] = json!({"custom_symbol_offsets": []});
         }
-        meta.set("request_id", self.request_id());
-        meta.set("timestamp_", "absolute");
-        meta.set("message_type", J::Null);
+        meta["request_id"] = json!(self.request_id());
+        meta["timestamp_"] = json!("absolute");
+        meta["message_type"] = Value::Null;
     }
 
     fn request_id(&mut self) -> String {
@@ -1352,18 +1203,19 @@ impl Conv {
     }
 }
 
-fn render_slim(id: &str, m: Msg, time: J) -> J {
-    let mut msg = obj! {
+fn render_slim(id: &str, m: Msg, time: Option<f64>) -> Value {
+    let mut msg = json!({
         "id": id,
-        "author": obj! {"role": m.role},
+        "author": {"role": m.role},
         "create_time": time,
-        "content": m.content,
-    };
+        "content": null,
+    });
+    msg["content"] = m.content;
     if m.end_turn == Some(true) {
-        msg.set("end_turn", true);
+        msg["end_turn"] = json!(true);
     }
     if !m.meta.is_empty() {
-        msg.set("metadata", J::Obj(m.meta));
+        msg["metadata"] = Value::Object(m.meta);
     }
     msg
 }
@@ -1584,7 +1436,7 @@ impl Conv {
         }
         let text = self.answer_text();
         let channel = self.model.starts_with("gpt-5").then_some("final");
-        let mut msg = Msg::new("assistant", text_content(text));
+        let mut msg = Msg::new("assistant", text_content(&text));
         msg.channel = channel;
         self.add(parent, msg)
     }
@@ -1596,25 +1448,25 @@ impl Conv {
             let noun = self.noun();
             let summary = format!("Weighing the {} {noun}", self.rng.skewed(ADJECTIVES));
             let content = self.paragraph(4, false);
-            thoughts.push(obj! {
+            thoughts.push(json!({
                 "summary": summary,
                 "content": content,
-                "chunks": arr![],
+                "chunks": [],
                 "finished": true,
-            });
+            }));
         }
-        let content = obj! {
+        let content = json!({
             "content_type": "thoughts",
             "thoughts": thoughts,
             "source_analysis_msg_id": self.rng.uuid4(),
-        };
+        });
         let msg = Msg::new("assistant", content).no_end_turn();
         let thoughts = self.add(parent, msg.meta("reasoning_status", "is_reasoning"));
         let secs = self.rng.range(2, 40);
-        let recap = obj! {
+        let recap = json!({
             "content_type": "reasoning_recap",
             "content": format!("Thought for {secs}s"),
-        };
+        });
         let recap = Msg::new("assistant", recap).no_end_turn();
         let recap = recap.meta("reasoning_status", "reasoning_ended");
         self.add(thoughts, recap.meta("finished_duration_sec", secs))
@@ -1622,25 +1474,25 @@ impl Conv {
 
     fn code_chain(&mut self, parent: usize) -> usize {
         let (code, output) = self.python_snippet();
-        let content = obj! {
+        let content = json!({
             "content_type": "code",
             "language": "python",
-            "response_format_name": J::Null,
-            "text": &code,
-        };
+            "response_format_name": null,
+            "text": code,
+        });
         let channel = (self.era >= Era::Y2025).then_some("commentary");
         let call = self.add(parent, Msg::new("assistant", content).to("python", channel));
         let started = self.clock;
-        let result = obj! {"content_type": "execution_output", "text": &output};
+        let result = json!({"content_type": "execution_output", "text": output});
         let mut tool = Msg::new("tool", result);
         tool.name = Some("python");
-        let aggregate = obj! {
+        let aggregate = json!({
             "status": "success", "run_id": self.rng.uuid4(),
-            "start_time": started.json(), "update_time": started.json(),
-            "code": code, "end_time": started.json(), "final_expression_output": output,
-            "in_kernel_exception": J::Null, "system_exception": J::Null,
-            "messages": arr![], "jupyter_messages": arr![], "timeout_triggered": J::Null,
-        };
+            "start_time": started.float(), "update_time": started.float(),
+            "code": code, "end_time": started.float(), "final_expression_output": output,
+            "in_kernel_exception": null, "system_exception": null,
+            "messages": [], "jupyter_messages": [], "timeout_triggered": null,
+        });
         self.add(call, tool.meta("aggregate_result", aggregate))
     }
 
@@ -1679,26 +1531,26 @@ impl Conv {
         let query = format!("{} {}", self.noun(), self.noun());
         if self.full() {
             let call = format!("{{\"search_query\": [{{\"q\": \"{query}\"}}]}}");
-            let content = obj! {
+            let content = json!({
                 "content_type": "code",
                 "language": "unknown",
-                "response_format_name": J::Null,
+                "response_format_name": null,
                 "text": call,
-            };
+            });
             let call = Msg::new("assistant", content).to("web.run", Some("commentary"));
             parent = self.add(parent, call);
             let mut tool = Msg::new("tool", text_content(""));
             tool.name = Some("web.run");
-            let queries = obj! {"type": "search_model_queries", "queries": arr![query]};
+            let queries = json!({"type": "search_model_queries", "queries": [query]});
             parent = self.add(parent, tool.meta("search_model_queries", queries));
         }
         let (text, refs) = self.cited_text();
-        let msg = Msg::new("assistant", text_content(text));
+        let msg = Msg::new("assistant", text_content(&text));
         self.add(parent, msg.meta("content_references", refs))
     }
 
     /// Answer text with private-use citation tokens, and the references resolving them.
-    fn cited_text(&mut self) -> (String, Vec<J>) {
+    fn cited_text(&mut self) -> (String, Vec<Value>) {
         let (mut text, mut refs) = (String::with_capacity(1024), Vec::new());
         for i in 0..self.rng.range(2, 5) {
             if i > 0 {
@@ -1717,57 +1569,57 @@ impl Conv {
         (text, refs)
     }
 
-    fn web_reference(&mut self, token: String, start: usize, end: usize, index: usize) -> J {
+    fn web_reference(&mut self, token: String, start: usize, end: usize, index: usize) -> Value {
         let tld = *self.rng.pick(&["org", "com", "net", "edu"]);
         let site = self.noun().replace(' ', "-");
         let url = format!("https://{site}-notes.example.{tld}/{}", self.rng.hex(6));
         let title = self.title_text();
-        let refs = arr![obj! {"turn_index": 0, "ref_type": "search", "ref_index": index}];
-        let item = obj! {
+        let refs = json!([{"turn_index": 0, "ref_type": "search", "ref_index": index}]);
+        let item = json!({
             "title": title,
-            "url": &url,
-            "pub_date": J::Null,
+            "url": url,
+            "pub_date": null,
             "attribution": format!("{site}-notes.example.{tld}"),
             "refs": refs.clone(),
-        };
-        obj! {
+        });
+        json!({
             "matched_text": token, "start_idx": start, "end_idx": end,
-            "type": "grouped_webpages", "items": arr![item], "refs": refs,
-            "safe_urls": arr![url], "invalid": false,
-        }
+            "type": "grouped_webpages", "items": [item], "refs": refs,
+            "safe_urls": [url], "invalid": false,
+        })
     }
 
-    fn audio_pointer(&mut self, seconds: f64) -> J {
+    fn audio_pointer(&mut self, seconds: f64) -> Value {
         let expiry = iso(self.clock.secs + 30 * 86_400);
-        let meta = obj! {"start": J::Num("0.0".into()), "end": J::Num(format!("{seconds:.1}"))};
-        obj! {
+        let meta = json!({"start": 0.0, "end": seconds});
+        json!({
             "content_type": "audio_asset_pointer",
             "asset_pointer": format!("sediment://file_00000000{}", self.rng.hex(24)),
             "size_bytes": (seconds * 48_000.0) as u64, "format": "wav",
             "expiry_datetime": expiry, "metadata": meta,
-        }
+        })
     }
 
     fn voice_turn(&mut self, parent: usize) -> usize {
         let said = self.user_text();
         let seconds = self.rng.range(2, 12) as f64;
         let clip = self.audio_pointer(seconds);
-        let wrapper = obj! {
+        let wrapper = json!({
             "content_type": "real_time_user_audio_video_asset_pointer",
-            "frames_asset_pointers": arr![], "video_container_asset_pointer": J::Null,
-            "audio_asset_pointer": clip, "audio_start_timestamp": J::Num("0.0".into()),
-        };
-        let heard = obj! {"content_type": "audio_transcription", "text": said, "direction": "in"};
+            "frames_asset_pointers": [], "video_container_asset_pointer": null,
+            "audio_asset_pointer": clip, "audio_start_timestamp": 0.0,
+        });
+        let heard = json!({"content_type": "audio_transcription", "text": said, "direction": "in"});
         let user = Msg::new("user", multimodal(vec![heard, wrapper]));
         let user = self.add(parent, user.meta("voice_mode_message", true));
         let reply = self.paragraph(4, false);
         let seconds = self.rng.range(4, 30) as f64;
         let clip = self.audio_pointer(seconds);
-        let spoken = obj! {
+        let spoken = json!({
             "content_type": "audio_transcription",
             "text": reply,
             "direction": "out",
-        };
+        });
         let answer = Msg::new("assistant", multimodal(vec![spoken, clip]));
         self.add(user, answer.meta("voice_mode_message", true))
     }
@@ -1776,29 +1628,28 @@ impl Conv {
 // Serialisation.
 impl Conv {
     /// Builds the `mapping` object, moving the messages out of the nodes.
-    fn mapping(&mut self) -> J {
+    fn mapping(&mut self) -> Value {
         let ids: Vec<String> = self.nodes.iter().map(|n| n.id.clone()).collect();
-        let mut children: Vec<Vec<J>> = vec![Vec::new(); ids.len()];
+        let mut children: Vec<Vec<&str>> = vec![Vec::new(); ids.len()];
         for (i, node) in self.nodes.iter().enumerate() {
             if let Some(p) = node.parent {
-                children[p].push(J::from(&ids[i]));
+                children[p].push(&ids[i]);
             }
         }
         let full = self.full();
-        let mut mapping = Vec::with_capacity(ids.len());
+        let mut mapping = Map::with_capacity(ids.len());
         for (node, children) in self.nodes.iter_mut().zip(children) {
-            let parent = node.parent.map(|p| J::from(&ids[p]));
-            let mut value = obj! {
-                "id": &node.id,
-                "message": node.message.take(),
-                "parent": J::from(parent),
-            };
-            if full {
-                value.set("children", J::Arr(children));
+            let parent = node.parent.map(|p| &ids[p]);
+            let mut value = json!({"id": node.id, "message": null, "parent": parent});
+            if let Some(message) = node.message.take() {
+                value["message"] = message;
             }
-            mapping.push((Cow::Owned(node.id.clone()), value));
+            if full {
+                value["children"] = json!(children);
+            }
+            mapping.insert(node.id.clone(), value);
         }
-        J::Obj(mapping)
+        Value::Object(mapping)
     }
 
     fn current_id(&self) -> String {
@@ -1807,43 +1658,46 @@ impl Conv {
     }
 
     /// The conversation object; afterwards the nodes no longer hold their messages.
-    fn finish(&mut self) -> J {
-        let gizmo = J::from(self.gizmo.clone());
-        let memory = if self.gizmo.is_some() { "project_enabled" } else { "global_enabled" };
-        let voice = J::from(self.voice.then_some("breeze"));
-        match self.era {
-            Era::Y2023 => obj! {
-                "title": self.title.clone(), "create_time": self.created.json(),
-                "update_time": self.clock.json(), "mapping": self.mapping(),
-                "moderation_results": arr![], "current_node": self.current_id(),
-                "plugin_ids": J::Null, "conversation_id": &self.id,
-                "conversation_template_id": J::Null, "gizmo_id": J::Null, "is_archived": false,
-                "safe_urls": arr![], "default_model_slug": self.model, "id": &self.id,
-            },
-            Era::Y2024 | Era::Y2025 => obj! {
-                "title": self.title.clone(), "create_time": self.created.json(),
-                "update_time": self.clock.json(), "mapping": self.mapping(),
-                "moderation_results": arr![], "current_node": self.current_id(),
-                "plugin_ids": J::Null, "conversation_id": &self.id,
-                "conversation_template_id": gizmo.clone(), "gizmo_id": gizmo.clone(),
-                "gizmo_type": J::from(self.gizmo.as_ref().map(|_| "snorlax")),
-                "is_archived": false, "is_starred": J::Null, "safe_urls": arr![],
-                "blocked_urls": arr![], "default_model_slug": self.model,
-                "conversation_origin": J::Null, "voice": voice, "async_status": J::Null,
-                "disabled_tool_ids": arr![], "is_do_not_remember": false,
-                "memory_scope": memory, "is_study_mode": false, "pinned_time": J::Null,
-                "id": &self.id,
-            },
-            Era::Y2026 => obj! {
-                "conversation_id": &self.id, "conversation_template_id": gizmo.clone(),
-                "create_time": self.created.json(), "current_node": self.current_id(),
-                "default_model_slug": self.model, "gizmo_id": gizmo, "id": &self.id,
-                "is_archived": false, "is_do_not_remember": false, "is_read_only": J::Null,
-                "is_starred": J::Null, "is_study_mode": false, "mapping": self.mapping(),
-                "memory_scope": memory, "pinned_time": J::Null, "plugin_ids": J::Null,
-                "title": self.title.clone(), "update_time": self.clock.json(), "voice": voice,
-            },
-        }
+    fn finish(&mut self) -> Value {
+        let gizmo = &self.gizmo;
+        let gizmo_type = gizmo.as_ref().map(|_| "snorlax");
+        let memory = if gizmo.is_some() { "project_enabled" } else { "global_enabled" };
+        let voice = self.voice.then_some("breeze");
+        // The mapping is moved in afterwards, as `json!` would copy it.
+        let mut conv = match self.era {
+            Era::Y2023 => json!({
+                "title": self.title, "create_time": self.created.float(),
+                "update_time": self.clock.float(), "mapping": null,
+                "moderation_results": [], "current_node": self.current_id(),
+                "plugin_ids": null, "conversation_id": self.id,
+                "conversation_template_id": null, "gizmo_id": null, "is_archived": false,
+                "safe_urls": [], "default_model_slug": self.model, "id": self.id,
+            }),
+            Era::Y2024 | Era::Y2025 => json!({
+                "title": self.title, "create_time": self.created.float(),
+                "update_time": self.clock.float(), "mapping": null,
+                "moderation_results": [], "current_node": self.current_id(),
+                "plugin_ids": null, "conversation_id": self.id,
+                "conversation_template_id": gizmo, "gizmo_id": gizmo, "gizmo_type": gizmo_type,
+                "is_archived": false, "is_starred": null, "safe_urls": [],
+                "blocked_urls": [], "default_model_slug": self.model,
+                "conversation_origin": null, "voice": voice, "async_status": null,
+                "disabled_tool_ids": [], "is_do_not_remember": false,
+                "memory_scope": memory, "is_study_mode": false, "pinned_time": null,
+                "id": self.id,
+            }),
+            Era::Y2026 => json!({
+                "conversation_id": self.id, "conversation_template_id": gizmo,
+                "create_time": self.created.float(), "current_node": self.current_id(),
+                "default_model_slug": self.model, "gizmo_id": gizmo, "id": self.id,
+                "is_archived": false, "is_do_not_remember": false, "is_read_only": null,
+                "is_starred": null, "is_study_mode": false, "mapping": null,
+                "memory_scope": memory, "pinned_time": null, "plugin_ids": null,
+                "title": self.title, "update_time": self.clock.float(), "voice": voice,
+            }),
+        };
+        conv["mapping"] = self.mapping();
+        conv
     }
 }
 
@@ -1861,24 +1715,24 @@ struct Attachment {
 
 impl Attachment {
     /// The message's `image_asset_pointer` part and its `metadata.attachments` entry.
-    fn json(&self) -> (J, J) {
-        let part = obj! {
+    fn json(&self) -> (Value, Value) {
+        let part = json!({
             "content_type": "image_asset_pointer",
             "asset_pointer": format!("sediment://{}", self.file_id),
             "size_bytes": self.size,
             "width": self.width,
             "height": self.height,
-            "fovea": J::Null,
-            "metadata": J::Null,
-        };
-        let attachment = obj! {
-            "id": &self.file_id,
+            "fovea": null,
+            "metadata": null,
+        });
+        let attachment = json!({
+            "id": self.file_id,
             "size": self.size,
-            "name": &self.name,
+            "name": self.name,
             "mime_type": "image/png",
             "width": self.width,
             "height": self.height,
-        };
+        });
         (part, attachment)
     }
 }
@@ -2075,7 +1929,7 @@ impl Gen {
         self.totals.user_messages += 1;
         let text = conv.user_text();
         if self.attachments_left() == 0 || !conv.rng.chance(image_chance) {
-            return conv.add(parent, Msg::new("user", text_content(text)));
+            return conv.add(parent, Msg::new("user", text_content(&text)));
         }
         let count = if conv.rng.chance(0.85) { 1 } else { conv.rng.range(2, 3) as usize };
         self.image_message(conv, parent, count, text)
@@ -2090,9 +1944,9 @@ impl Gen {
     ) -> usize {
         let first = self.next_attachment;
         let items = self.attachments.iter().skip(first).take(count);
-        let (mut parts, attached): (Vec<J>, Vec<J>) = items.map(Attachment::json).unzip();
+        let (mut parts, attached): (Vec<Value>, Vec<Value>) = items.map(Attachment::json).unzip();
         self.next_attachment += parts.len();
-        parts.push(J::from(text));
+        parts.push(text.into());
         let msg = Msg::new("user", multimodal(parts)).meta("attachments", attached);
         let index = conv.add(parent, msg);
         for item in &self.attachments[first..self.next_attachment] {
@@ -2125,7 +1979,7 @@ impl Gen {
         t.conversations += 1;
         t.nodes += conv.nodes.len() as u64;
         t.messages += conv.nodes.iter().filter(|n| n.message.is_some()).count() as u64;
-        conv.finish().write(out);
+        serde_json::to_writer(&mut *out, &conv.finish()).expect("a JSON value always serialises");
         t.json_bytes += (out.len() - start) as u64 + 1;
     }
 
@@ -2149,9 +2003,9 @@ impl Gen {
 // Side files and the ZIP.
 
 /// `message_feedback.json` and `shared_conversations.json`.
-fn feedback_and_shares(generator: &Gen, user_id: &str, rng: &mut Rng) -> (J, J) {
+fn feedback_and_shares(generator: &Gen, user_id: &str, rng: &mut Rng) -> (Value, Value) {
     let feedback = generator.feedback.iter().map(|(conv, message, at)| {
-        obj! {
+        json!({
             "id": rng.uuid4(),
             "conversation_id": conv,
             "message_id": message,
@@ -2160,69 +2014,68 @@ fn feedback_and_shares(generator: &Gen, user_id: &str, rng: &mut Rng) -> (J, J) 
             "content": "{}",
             "create_time": iso(*at),
             "update_time": iso(*at),
-            "workspace_id": J::Null,
-        }
+            "workspace_id": null,
+        })
     });
-    let feedback = J::Arr(feedback.collect());
+    let feedback = feedback.collect();
     let shares = generator.shares.iter().map(|(conv, title)| {
-        obj! {
+        json!({
             "id": rng.uuid4(),
             "conversation_id": conv,
-            "title": title.clone(),
+            "title": title,
             "is_anonymous": true,
-        }
+        })
     });
-    (feedback, J::Arr(shares.collect()))
+    (feedback, shares.collect())
 }
 
-fn side_files(generator: &Gen, user_id: &str, sharded: bool) -> Vec<(&'static str, J)> {
+fn side_files(generator: &Gen, user_id: &str, sharded: bool) -> Vec<(&'static str, Value)> {
     let mut rng = Rng(generator.totals.json_bytes);
     let (feedback, shares) = feedback_and_shares(generator, user_id, &mut rng);
-    let user = obj! {
+    let user = json!({
         "id": user_id,
         "email": "bench.user@example.com",
         "chatgpt_plus_user": true,
-        "phone_number": J::Null,
+        "phone_number": null,
         "birth_year": 1988,
-    };
+    });
     let mut files = vec![
         ("message_feedback.json", feedback),
-        ("model_comparisons.json", arr![]),
+        ("model_comparisons.json", json!([])),
         ("shared_conversations.json", shares),
         ("user.json", user),
     ];
     if sharded {
-        let settings = obj! {"language": "en-US", "theme": "system", "memory_enabled": true};
+        let settings = json!({"language": "en-US", "theme": "system", "memory_enabled": true});
         files.push(("user_settings.json", settings));
         files.push(("library_files.json", library(generator, &mut rng)));
     }
     if sharded || !generator.attachments.is_empty() {
-        let names = generator
-            .attachments
-            .iter()
-            .map(|a| (Cow::Owned(format!("{}.dat", a.file_id)), J::from(&a.name)));
-        files.push(("conversation_asset_file_names.json", J::Obj(names.collect())));
+        let names = generator.attachments.iter();
+        let names: Map<String, Value> =
+            names.map(|a| (format!("{}.dat", a.file_id), json!(a.name))).collect();
+        files.push(("conversation_asset_file_names.json", names.into()));
     }
     files
 }
 
 /// Library rows for the first few uploads.
-fn library(generator: &Gen, rng: &mut Rng) -> J {
+fn library(generator: &Gen, rng: &mut Rng) -> Value {
     let rows = generator.uses.iter().map(|u| {
         let stamp = iso(u.at);
-        obj! {
-            "id": obj! {"id": format!("libfile_{}", rng.hex(32))}, "file_id": &u.file_id,
-            "file_name": &u.name, "mime_type": "image/png",
-            "library_file_category": "image", "library_artifact_type": J::Null,
-            "library_artifact_subtype": J::Null, "origination_message_id": &u.message,
-            "origination_thread_id": &u.conversation,
-            "initiating_conversation_id": &u.conversation,
-            "image_gen_generation_id": J::Null, "created_at": &stamp,
-            "record_creation_time": &stamp, "version_created_at": &stamp,
-            "current_version_number": 1, "source_version_number": J::Null, "state": "active",
-        }
+        json!({
+            "id": {"id": format!("libfile_{}", rng.hex(32))}, "file_id": u.file_id,
+            "file_name": u.name, "mime_type": "image/png",
+            "library_file_category": "image", "library_artifact_type": null,
+            "library_artifact_subtype": null, "origination_message_id": u.message,
+            "origination_thread_id": u.conversation,
+            "initiating_conversation_id": u.conversation,
+            "image_gen_generation_id": null, "created_at": stamp,
+            "record_creation_time": stamp, "version_created_at": stamp,
+            "current_version_number": 1, "source_version_number": null, "state": "active",
+        })
     });
-    J::Arr(rows.collect())
+    rows.collect()
 }
 
 struct Out {
@@ -2340,13 +2193,16 @@ fn write_attachments(out: &mut Out, generator: &Gen) -> Res<u64> {
     Ok(total)
 }
 
-fn manifest(out: &Out, shard_names: &[String]) -> J {
+fn manifest(out: &Out, shard_names: &[String]) -> Value {
     let mut members = out.members.clone();
     members.sort();
-    let files = members.iter().map(|(path, size)| obj! {"path": path, "size_bytes": *size});
-    let shards = shard_names.iter().map(J::from).collect::<Vec<_>>();
-    let logical = obj! {"conversations.json": obj! {"files": shards}};
-    obj! {"version": 1, "export_files": J::Arr(files.collect()), "logical_files": logical}
+    let files = members.iter().map(|(path, size)| json!({"path": path, "size_bytes": size}));
+    let files: Vec<Value> = files.collect();
+    json!({
+        "version": 1,
+        "export_files": files,
+        "logical_files": {"conversations.json": {"files": shard_names}},
+    })
 }
 
 fn run(args: &Args) -> Res<()> {
@@ -2368,10 +2224,10 @@ fn run(args: &Args) -> Res<()> {
     producer.join().map_err(|_| "generator thread panicked")?;
     let attachment_bytes = write_attachments(&mut out, &generator)?;
     for (name, json) in side_files(&generator, &user_id, args.shards > 0) {
-        out.small_member(name, &json.to_bytes())?;
+        out.small_member(name, &serde_json::to_vec(&json)?)?;
     }
     if args.shards > 0 {
-        let manifest = manifest(&out, &names).to_bytes();
+        let manifest = serde_json::to_vec(&manifest(&out, &names))?;
         out.small_member("export_manifest.json", &manifest)?;
     }
     let members = out.finish()?;

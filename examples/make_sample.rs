@@ -28,151 +28,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::macros::{datetime, format_description};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 type Res<T> = Result<T, Box<dyn Error>>;
-
-// ---------------------------------------------------------------------------------------------
-// A tiny JSON value that keeps keys in insertion order and numbers exactly as written.
-
-#[derive(Clone)]
-enum J {
-    Null,
-    Bool(bool),
-    Num(String),
-    Str(String),
-    Arr(Vec<J>),
-    Obj(Vec<(String, J)>),
-}
-
-macro_rules! obj {
-    ($($k:literal : $v:expr),* $(,)?) => { J::Obj(vec![$(($k.to_string(), J::from($v))),*]) };
-}
-
-macro_rules! arr {
-    ($($v:expr),* $(,)?) => { J::Arr(vec![$(J::from($v)),*]) };
-}
-
-impl J {
-    fn num(text: &str) -> J {
-        J::Num(text.to_string())
-    }
-
-    /// Sets `key`, replacing an existing value so that the key keeps its first position.
-    fn set(&mut self, key: &str, value: impl Into<J>) {
-        let J::Obj(fields) = self else { return };
-        let value = value.into();
-        match fields.iter_mut().find(|(k, _)| k == key) {
-            Some(slot) => slot.1 = value,
-            None => fields.push((key.to_string(), value)),
-        }
-    }
-
-    fn write(&self, out: &mut String) {
-        match self {
-            J::Null => out.push_str("null"),
-            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            J::Num(n) => out.push_str(n),
-            J::Str(s) => write_str(s, out),
-            J::Arr(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write(out);
-                }
-                out.push(']');
-            }
-            J::Obj(fields) => {
-                out.push('{');
-                for (i, (key, value)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_str(key, out);
-                    out.push(':');
-                    value.write(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-
-    fn to_bytes(&self) -> Vec<u8> {
-        let mut out = String::new();
-        self.write(&mut out);
-        out.into_bytes()
-    }
-}
-
-/// Writes a JSON string with raw UTF-8, escaping only what JSON requires.
-fn write_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-impl From<&str> for J {
-    fn from(s: &str) -> J {
-        J::Str(s.to_string())
-    }
-}
-
-impl From<String> for J {
-    fn from(s: String) -> J {
-        J::Str(s)
-    }
-}
-
-impl From<&String> for J {
-    fn from(s: &String) -> J {
-        J::Str(s.clone())
-    }
-}
-
-impl From<bool> for J {
-    fn from(b: bool) -> J {
-        J::Bool(b)
-    }
-}
-
-impl From<Vec<J>> for J {
-    fn from(items: Vec<J>) -> J {
-        J::Arr(items)
-    }
-}
-
-impl<T: Into<J>> From<Option<T>> for J {
-    fn from(value: Option<T>) -> J {
-        value.map_or(J::Null, Into::into)
-    }
-}
-
-macro_rules! int_into_json {
-    ($($t:ty),*) => { $(impl From<$t> for J {
-        fn from(n: $t) -> J {
-            J::Num(n.to_string())
-        }
-    })* };
-}
-
-int_into_json!(i32, i64, u32, u64, usize);
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic ids and timestamps.
@@ -224,7 +86,7 @@ impl Rng {
     }
 }
 
-/// Epoch seconds with a fractional part written the way Python prints floats.
+/// Epoch seconds with a `digits`-digit fractional part, like the float timestamps of an export.
 #[derive(Clone, Copy)]
 struct Stamp {
     secs: i64,
@@ -233,11 +95,11 @@ struct Stamp {
 }
 
 impl Stamp {
-    fn json(self) -> J {
-        let frac = format!("{:0width$}", self.frac, width = self.digits);
-        let frac = frac.trim_end_matches('0');
-        let frac = if frac.is_empty() { "0" } else { frac };
-        J::Num(format!("{}.{frac}", self.secs))
+    /// The float nearest to `secs.frac`; serde_json prints it, as Python does, as the shortest
+    /// decimal that reads back to the same float.
+    fn float(self) -> f64 {
+        let text = format!("{}.{:0width$}", self.secs, self.frac, width = self.digits);
+        text.parse().expect("a decimal number")
     }
 }
 
@@ -267,17 +129,17 @@ enum Era {
 struct Msg {
     role: &'static str,
     name: Option<&'static str>,
-    content: J,
+    content: Value,
     recipient: &'static str,
     channel: Option<&'static str>,
     end_turn: Option<bool>,
     hidden_weight: bool,
     timed: bool,
-    meta: Vec<(String, J)>,
+    meta: Map<String, Value>,
 }
 
 impl Msg {
-    fn new(role: &'static str, content: J) -> Msg {
+    fn new(role: &'static str, content: Value) -> Msg {
         Msg {
             role,
             name: None,
@@ -287,7 +149,7 @@ impl Msg {
             end_turn: (role == "assistant").then_some(true),
             hidden_weight: false,
             timed: true,
-            meta: Vec::new(),
+            meta: Map::new(),
         }
     }
 
@@ -299,8 +161,8 @@ impl Msg {
         Msg::new("assistant", text_content(text))
     }
 
-    fn meta(mut self, key: &str, value: impl Into<J>) -> Msg {
-        self.meta.push((key.to_string(), value.into()));
+    fn meta(mut self, key: &str, value: impl Into<Value>) -> Msg {
+        self.meta.insert(key.to_string(), value.into());
         self
     }
 
@@ -333,27 +195,27 @@ impl Msg {
     }
 }
 
-fn text_content(text: &str) -> J {
-    obj! {"content_type": "text", "parts": arr![text]}
+fn text_content(text: &str) -> Value {
+    json!({"content_type": "text", "parts": [text]})
 }
 
-fn code_content(language: &str, text: &str) -> J {
-    obj! {
+fn code_content(language: &str, text: &str) -> Value {
+    json!({
         "content_type": "code",
         "language": language,
-        "response_format_name": J::Null,
+        "response_format_name": null,
         "text": text,
-    }
+    })
 }
 
-fn multimodal(parts: Vec<J>) -> J {
-    obj! {"content_type": "multimodal_text", "parts": parts}
+fn multimodal(parts: Vec<Value>) -> Value {
+    json!({"content_type": "multimodal_text", "parts": parts})
 }
 
 struct Node {
     id: String,
     parent: Option<String>,
-    message: Option<J>,
+    message: Option<Value>,
 }
 
 struct Conv {
@@ -366,7 +228,7 @@ struct Conv {
     clock: Stamp,
     nodes: Vec<Node>,
     current: Option<String>,
-    fields: Vec<(String, J)>,
+    fields: Map<String, Value>,
 }
 
 impl Conv {
@@ -383,7 +245,7 @@ impl Conv {
             Era::Y2024 => "gpt-4o",
             Era::Y2025 | Era::Y2026 => "gpt-5",
         };
-        let (nodes, fields) = (Vec::new(), Vec::new());
+        let (nodes, fields) = (Vec::new(), Map::new());
         let (created, current) = (clock, None);
         Conv { era, rng, id, title, model, created, clock, nodes, current, fields }
     }
@@ -393,8 +255,8 @@ impl Conv {
         self
     }
 
-    fn field(mut self, key: &str, value: impl Into<J>) -> Conv {
-        self.fields.push((key.to_string(), value.into()));
+    fn field(mut self, key: &str, value: impl Into<Value>) -> Conv {
+        self.fields.insert(key.to_string(), value.into());
         self
     }
 
@@ -403,12 +265,12 @@ impl Conv {
     }
 
     /// Moves the clock forward and returns the new time.
-    fn tick(&mut self, secs: i64) -> J {
+    fn tick(&mut self, secs: i64) -> f64 {
         let seven = self.era == Era::Y2026 && self.rng.below(3) == 0;
         self.clock.secs += secs;
         self.clock.digits = if seven { 7 } else { 6 };
         self.clock.frac = self.rng.below(if seven { 10_000_000 } else { 1_000_000 });
-        self.clock.json()
+        self.clock.float()
     }
 
     fn node_id(&mut self, role: &str) -> String {
@@ -441,7 +303,7 @@ impl Conv {
 
     fn add_root(&mut self, m: Msg) -> String {
         let id = self.rng.uuid4();
-        let message = self.render(&id, "", m, J::Null);
+        let message = self.render(&id, "", m, None);
         self.nodes.push(Node { id: id.clone(), parent: None, message: Some(message) });
         id
     }
@@ -449,13 +311,13 @@ impl Conv {
     /// Adds a message under `parent` and returns its id.
     fn add(&mut self, parent: &str, m: Msg) -> String {
         let time = if !m.timed {
-            J::Null
+            None
         } else if m.role == "user" {
             let pause = 25 + self.rng.below(140) as i64;
-            self.tick(pause)
+            Some(self.tick(pause))
         } else {
             let pause = 2 + self.rng.below(12) as i64;
-            self.tick(pause)
+            Some(self.tick(pause))
         };
         let id = self.node_id(m.role);
         let message = self.render(&id, parent, m, time);
@@ -464,79 +326,79 @@ impl Conv {
         id
     }
 
-    fn render(&mut self, id: &str, parent: &str, m: Msg, time: J) -> J {
+    fn render(&mut self, id: &str, parent: &str, m: Msg, time: Option<f64>) -> Value {
         if !self.full() {
             return render_slim(id, m, time);
         }
         let meta = self.metadata(parent, &m);
-        let weight = J::num(if m.hidden_weight { "0.0" } else { "1.0" });
-        let mut msg = obj! {
+        let weight = if m.hidden_weight { 0.0 } else { 1.0 };
+        let mut msg = json!({
             "id": id,
-            "author": obj! {"role": m.role, "name": m.name, "metadata": obj! {}},
+            "author": {"role": m.role, "name": m.name, "metadata": {}},
             "create_time": time,
-            "update_time": J::Null,
+            "update_time": null,
             "content": m.content,
             "status": "finished_successfully",
             "end_turn": m.end_turn,
             "weight": weight,
             "metadata": meta,
             "recipient": m.recipient,
-        };
+        });
         if self.era != Era::Y2023 {
-            msg.set("channel", m.channel);
+            msg["channel"] = json!(m.channel);
         }
         msg
     }
 
-    fn metadata(&mut self, parent: &str, m: &Msg) -> J {
-        let mut meta = obj! {};
+    fn metadata(&mut self, parent: &str, m: &Msg) -> Value {
+        let mut meta = json!({});
         if m.timed {
             match m.role {
                 "assistant" => self.assistant_meta(parent, &mut meta),
                 "user" => self.user_meta(&mut meta),
                 _ => {
-                    meta.set("is_complete", true);
-                    meta.set("model_slug", self.model);
-                    meta.set("parent_id", parent);
+                    meta["is_complete"] = json!(true);
+                    meta["model_slug"] = json!(self.model);
+                    meta["parent_id"] = json!(parent);
                 }
             }
         }
         for (key, value) in &m.meta {
-            meta.set(key, value.clone());
+            meta[key] = value.clone();
         }
         meta
     }
 
-    fn assistant_meta(&mut self, parent: &str, meta: &mut J) {
+    fn assistant_meta(&mut self, parent: &str, meta: &mut Value) {
         let newer = self.era != Era::Y2023;
         let stop = if newer { 200_002 } else { 100_260 };
-        meta.set("finish_details", obj! {"type": "stop", "stop_tokens": arr![stop]});
-        meta.set("is_complete", true);
+        meta["finish_details"] = json!({"type": "stop", "stop_tokens": [stop]});
+        meta["is_complete"] = json!(true);
         if newer {
-            meta.set("citations", arr![]);
-            meta.set("content_references", arr![]);
+            meta["citations"] = json!([]);
+            meta["content_references"] = json!([]);
         }
-        meta.set("message_type", "next");
-        meta.set("model_slug", self.model);
+        meta["message_type"] = json!("next");
+        meta["model_slug"] = json!(self.model);
         if newer {
-            meta.set("default_model_slug", self.model);
+            meta["default_model_slug"] = json!(self.model);
         }
-        meta.set("parent_id", parent);
-        meta.set("request_id", self.request_id());
-        meta.set("timestamp_", "absolute");
+        meta["parent_id"] = json!(parent);
+        meta["request_id"] = json!(self.request_id());
+        meta["timestamp_"] = json!("absolute");
     }
 
-    fn user_meta(&mut self, meta: &mut J) {
+    fn user_meta(&mut self, meta: &mut Value) {
         if self.era != Era::Y2023 {
-            meta.set("selected_github_repos", arr![]);
-            meta.set("serialization_metadata", obj! {"custom_symbol_offsets": arr![]});
+            meta["selected_github_repos"] = json!([]);
+            meta["serialization_metadata"] = json!({"custom_symbol_offsets": []});
         }
-        meta.set("request_id", self.request_id());
+        meta["request_id"] = json!(self.request_id());
         if self.era != Era::Y2023 {
-            meta.set("message_source", J::Null);
+            meta["message_source"] = Value::Null;
         }
-        meta.set("timestamp_", "absolute");
-        meta.set("message_type", J::Null);
+        meta["timestamp_"] = json!("absolute");
+        meta["message_type"] = Value::Null;
     }
 
     fn request_id(&mut self) -> String {
@@ -549,55 +411,47 @@ impl Conv {
     }
 
     /// Adds a metadata key to the newest message, for values known only after it exists.
-    fn patch_last_metadata(&mut self, key: &str, value: J) {
+    fn patch_last_metadata(&mut self, key: &str, value: Value) {
         let message = self.nodes.last_mut().and_then(|n| n.message.as_mut());
-        let Some(J::Obj(fields)) = message else {
-            return;
-        };
-        if let Some((_, meta)) = fields.iter_mut().find(|(k, _)| k == "metadata") {
-            meta.set(key, value);
+        if let Some(meta) = message.and_then(|m| m.get_mut("metadata")) {
+            meta[key] = value;
         }
     }
 }
 
-fn render_slim(id: &str, m: Msg, time: J) -> J {
-    let mut msg = obj! {
+fn render_slim(id: &str, m: Msg, time: Option<f64>) -> Value {
+    let mut msg = json!({
         "id": id,
-        "author": obj! {"role": m.role},
+        "author": {"role": m.role},
         "create_time": time,
         "content": m.content,
-    };
+    });
     if m.end_turn == Some(true) {
-        msg.set("end_turn", true);
+        msg["end_turn"] = json!(true);
     }
     if !m.meta.is_empty() {
-        msg.set("metadata", J::Obj(m.meta));
+        msg["metadata"] = Value::Object(m.meta);
     }
     msg
 }
 
 impl Conv {
-    fn mapping(&self) -> J {
-        let mut mapping = Vec::with_capacity(self.nodes.len());
+    fn mapping(&self) -> Value {
+        let mut mapping = Map::new();
         for node in &self.nodes {
-            let mut value = obj! {
-                "id": &node.id,
-                "message": node.message.clone(),
-                "parent": node.parent.clone(),
-            };
+            let mut value = json!({"id": node.id, "message": node.message, "parent": node.parent});
             if self.full() {
                 let children = self.nodes.iter().filter(|n| n.parent.as_ref() == Some(&node.id));
-                let ids: Vec<J> = children.map(|n| J::from(&n.id)).collect();
-                value.set("children", ids);
+                let ids: Vec<&str> = children.map(|n| n.id.as_str()).collect();
+                value["children"] = json!(ids);
             }
-            mapping.push((node.id.clone(), value));
+            mapping.insert(node.id.clone(), value);
         }
-        J::Obj(mapping)
+        Value::Object(mapping)
     }
 
-    fn extra(&self, key: &str) -> J {
-        let found = self.fields.iter().find(|(k, _)| k == key);
-        found.map_or(J::Null, |(_, v)| v.clone())
+    fn extra(&self, key: &str) -> Value {
+        self.fields.get(key).cloned().unwrap_or_default()
     }
 
     fn current_node(&self) -> String {
@@ -605,7 +459,7 @@ impl Conv {
         self.current.clone().or(last).unwrap_or_default()
     }
 
-    fn finish(&self) -> J {
+    fn finish(&self) -> Value {
         match self.era {
             Era::Y2023 => self.finish_2023(),
             Era::Y2024 | Era::Y2025 => self.finish_2025(),
@@ -613,82 +467,80 @@ impl Conv {
         }
     }
 
-    fn finish_2023(&self) -> J {
-        obj! {
+    fn finish_2023(&self) -> Value {
+        json!({
             "title": self.title,
-            "create_time": self.created.json(),
-            "update_time": self.clock.json(),
+            "create_time": self.created.float(),
+            "update_time": self.clock.float(),
             "mapping": self.mapping(),
-            "moderation_results": arr![],
+            "moderation_results": [],
             "current_node": self.current_node(),
-            "plugin_ids": J::Null,
-            "conversation_id": &self.id,
-            "conversation_template_id": J::Null,
-            "gizmo_id": J::Null,
+            "plugin_ids": null,
+            "conversation_id": self.id,
+            "conversation_template_id": null,
+            "gizmo_id": null,
             "is_archived": false,
-            "safe_urls": arr![],
+            "safe_urls": [],
             "default_model_slug": self.model,
-            "id": &self.id,
-        }
+            "id": self.id,
+        })
     }
 
-    fn finish_2025(&self) -> J {
-        let memory = match self.extra("memory_scope") {
-            J::Null => J::from("global_enabled"),
-            scope => scope,
-        };
-        obj! {
+    fn finish_2025(&self) -> Value {
+        let memory = self.fields.get("memory_scope").and_then(Value::as_str);
+        let memory = memory.unwrap_or("global_enabled");
+        json!({
             "title": self.title,
-            "create_time": self.created.json(),
-            "update_time": self.clock.json(),
+            "create_time": self.created.float(),
+            "update_time": self.clock.float(),
             "mapping": self.mapping(),
-            "moderation_results": arr![],
+            "moderation_results": [],
             "current_node": self.current_node(),
-            "plugin_ids": J::Null,
-            "conversation_id": &self.id,
+            "plugin_ids": null,
+            "conversation_id": self.id,
             "conversation_template_id": self.extra("gizmo_id"),
             "gizmo_id": self.extra("gizmo_id"),
             "gizmo_type": self.extra("gizmo_type"),
             "is_archived": false,
-            "is_starred": J::Null,
-            "safe_urls": arr![],
-            "blocked_urls": arr![],
+            "is_starred": null,
+            "safe_urls": [],
+            "blocked_urls": [],
             "default_model_slug": self.model,
-            "conversation_origin": J::Null,
+            "conversation_origin": null,
             "voice": self.extra("voice"),
-            "async_status": J::Null,
-            "disabled_tool_ids": arr![],
+            "async_status": null,
+            "disabled_tool_ids": [],
             "is_do_not_remember": false,
             "memory_scope": memory,
-            "sugar_item_id": J::Null,
+            "sugar_item_id": null,
             "sugar_item_visible": false,
             "is_study_mode": false,
-            "pinned_time": J::Null,
-            "id": &self.id,
-        }
+            "pinned_time": null,
+            "id": self.id,
+        })
     }
 
-    fn finish_2026(&self) -> J {
-        obj! {
-            "conversation_id": &self.id,
-            "conversation_template_id": J::Null,
-            "create_time": self.created.json(),
+    fn finish_2026(&self) -> Value {
+        json!({
+            "conversation_id": self.id,
+            "conversation_template_id": null,
+            "create_time": self.created.float(),
             "current_node": self.current_node(),
             "default_model_slug": self.model,
-            "id": &self.id,
+            "id": self.id,
             "is_archived": false,
             "is_do_not_remember": false,
-            "is_read_only": J::Null,
-            "is_starred": J::Null,
+            "is_read_only": null,
+            "is_starred": null,
             "is_study_mode": false,
             "mapping": self.mapping(),
             "memory_scope": "global_enabled",
-            "pinned_time": J::Null,
-            "plugin_ids": J::Null,
+            "pinned_time": null,
+            "plugin_ids": null,
             "title": self.title,
-            "update_time": self.clock.json(),
-            "voice": J::Null,
-        }
+            "update_time": self.clock.float(),
+            "voice": null,
+        })
     }
 }
 
@@ -813,11 +665,11 @@ struct Asset {
 struct Export {
     rng: Rng,
     user_id: String,
-    conversations: Vec<(i64, J)>,
+    conversations: Vec<(i64, Value)>,
     assets: Vec<Asset>,
-    feedback: Vec<J>,
-    shares: Vec<J>,
-    library: Vec<J>,
+    feedback: Vec<Value>,
+    shares: Vec<Value>,
+    library: Vec<Value>,
     nodes: usize,
     messages: usize,
 }
@@ -848,26 +700,26 @@ impl Export {
 
     fn thumbs_up(&mut self, conv: &Conv, message_id: &str, at: i64) {
         let stamp = iso(at);
-        self.feedback.push(obj! {
+        self.feedback.push(json!({
             "id": self.rng.uuid4(),
-            "conversation_id": &conv.id,
+            "conversation_id": conv.id,
             "message_id": message_id,
-            "user_id": &self.user_id,
+            "user_id": self.user_id,
             "rating": "thumbsUp",
             "content": "{}",
-            "create_time": &stamp,
-            "update_time": &stamp,
-            "workspace_id": J::Null,
-        });
+            "create_time": stamp,
+            "update_time": stamp,
+            "workspace_id": null,
+        }));
     }
 
     fn share(&mut self, conv: &Conv) {
-        self.shares.push(obj! {
+        self.shares.push(json!({
             "id": self.rng.uuid4(),
-            "conversation_id": &conv.id,
+            "conversation_id": conv.id,
             "title": conv.title,
             "is_anonymous": true,
-        });
+        }));
     }
 }
 
@@ -930,11 +782,11 @@ fn bike_chain(x: &mut Export) {
     let start = datetime!(2023-06-03 09:15:40 UTC);
     let mut c = Conv::new(2, Era::Y2023, start, Some("Bike chain keeps slipping"));
     let root = c.start();
-    let about = obj! {
+    let about = json!({
         "about_user_message": "I commute 12 km each way on an old steel road bike and do my \
             own basic repairs with a small tool kit.",
         "about_model_message": "Be direct. Name the tool I need before each step.",
-    };
+    });
     let ci = Msg::new("system", text_content("")).untimed();
     let ci = ci.meta("is_user_system_message", true).meta("user_context_message_data", about);
     let ci = c.add(&root, ci);
@@ -1001,7 +853,7 @@ fn cabin_costs(x: &mut Export) {
     let call = Msg::new("assistant", code_content("python", CABIN_CODE)).to("python");
     let call = c.add(&q, call.meta("model_slug", "gpt-4-code-interpreter"));
     let started = c.clock;
-    let output = Msg::new("tool", obj! {"content_type": "execution_output", "text": CABIN_OUT});
+    let output = Msg::new("tool", json!({"content_type": "execution_output", "text": CABIN_OUT}));
     let output = output.named("python").meta("model_slug", "gpt-4-code-interpreter");
     let output = c.add(&call, output);
     let result = cabin_aggregate(&mut c, started);
@@ -1011,21 +863,21 @@ fn cabin_costs(x: &mut Export) {
     x.done(&c);
 }
 
-fn cabin_aggregate(c: &mut Conv, started: Stamp) -> J {
-    obj! {
+fn cabin_aggregate(c: &mut Conv, started: Stamp) -> Value {
+    json!({
         "status": "success",
         "run_id": c.rng.uuid4(),
-        "start_time": started.json(),
-        "update_time": c.clock.json(),
+        "start_time": started.float(),
+        "update_time": c.clock.float(),
         "code": CABIN_CODE,
-        "end_time": c.clock.json(),
+        "end_time": c.clock.float(),
         "final_expression_output": CABIN_OUT,
-        "in_kernel_exception": J::Null,
-        "system_exception": J::Null,
-        "messages": arr![],
-        "jupyter_messages": arr![],
-        "timeout_triggered": J::Null,
-    }
+        "in_kernel_exception": null,
+        "system_exception": null,
+        "messages": [],
+        "jupyter_messages": [],
+        "timeout_triggered": null,
+    })
 }
 
 const CABIN_CODE: &str = "total = 840\n\
@@ -1071,12 +923,12 @@ fn lyon_weekend(x: &mut Export) {
     let hidden = c.start();
     let profile = "Vegetarian. Travels by train and prefers walking to taxis.";
     let instructions = "Give prices in euros and keep lists to five items or fewer.";
-    let context = obj! {
+    let context = json!({
         "content_type": "user_editable_context",
         "user_profile": profile,
         "user_instructions": instructions,
-    };
-    let data = obj! {"about_user_message": profile, "about_model_message": instructions};
+    });
+    let data = json!({"about_user_message": profile, "about_model_message": instructions});
     let context = Msg::new("user", context).untimed();
     let context = context.meta("is_visually_hidden_from_conversation", true);
     let context = context.meta("user_context_message_data", data);
@@ -1133,21 +985,21 @@ fn rust_borrow(x: &mut Export) {
 /// Adds `thoughts` → `reasoning_recap` → answer under `parent`; returns the answer's id.
 fn reasoned(c: &mut Conv, parent: &str, thought: [&str; 2], secs: u32, answer: &str) -> String {
     let analysis = c.rng.uuid4();
-    let thought = obj! {
+    let thought = json!({
         "summary": thought[0],
         "content": thought[1],
-        "chunks": arr![],
+        "chunks": [],
         "finished": true,
-    };
-    let thoughts = obj! {
+    });
+    let thoughts = json!({
         "content_type": "thoughts",
-        "thoughts": arr![thought],
+        "thoughts": [thought],
         "source_analysis_msg_id": analysis,
-    };
+    });
     let thoughts = Msg::new("assistant", thoughts).no_end_turn();
     let thoughts = c.add(parent, thoughts.meta("reasoning_status", "is_reasoning"));
     let label = format!("Thought for {secs}s");
-    let recap = Msg::new("assistant", obj! {"content_type": "reasoning_recap", "content": label});
+    let recap = Msg::new("assistant", json!({"content_type": "reasoning_recap", "content": label}));
     let recap = recap.no_end_turn().meta("reasoning_status", "reasoning_ended");
     let recap = c.add(&thoughts, recap.meta("finished_duration_sec", secs));
     c.add(&recap, Msg::asst(answer))
@@ -1201,25 +1053,25 @@ fn tomato_leaves(x: &mut Export) {
     let hidden = c.start();
     let name = "IMG_20250614_081522.png";
     let (file_id, size) = x.asset(png(32, 24, leaf_pixel), name.to_string());
-    let pointer = obj! {
+    let pointer = json!({
         "content_type": "image_asset_pointer",
         "asset_pointer": format!("sediment://{file_id}"),
-        "size_bytes": size, "width": 32, "height": 24, "fovea": J::Null,
-        "metadata": obj! {"sanitized": true},
-    };
+        "size_bytes": size, "width": 32, "height": 24, "fovea": null,
+        "metadata": {"sanitized": true},
+    });
     let text = "These spots showed up on the lower leaves after a week of rain. The plant is \
                 otherwise growing well. What is it, and should I worry?";
-    let attachment = obj! {
-        "id": &file_id,
+    let attachment = json!({
+        "id": file_id,
         "size": size,
         "name": name,
         "mime_type": "image/png",
         "width": 32,
         "height": 24,
         "source": "local",
-    };
-    let upload = Msg::new("user", multimodal(vec![pointer, J::from(text)]));
-    let upload = c.add(&hidden, upload.meta("attachments", arr![attachment]));
+    });
+    let upload = Msg::new("user", multimodal(vec![pointer, text.into()]));
+    let upload = c.add(&hidden, upload.meta("attachments", json!([attachment])));
     let a1 = c.add(&upload, Msg::asst(TOMATO_ANSWER));
     let q2 = c.add(&a1, Msg::user("Is it safe to eat the tomatoes from this plant?"));
     c.add(&q2, Msg::asst(TOMATO_SAFE));
@@ -1227,27 +1079,27 @@ fn tomato_leaves(x: &mut Export) {
     x.done(&c);
 }
 
-fn library_row(rng: &mut Rng, c: &Conv, message: &str, file_id: &str, name: &str) -> J {
+fn library_row(rng: &mut Rng, c: &Conv, message: &str, file_id: &str, name: &str) -> Value {
     let stamp = iso(c.created.secs + 40);
-    obj! {
-        "id": obj! {"id": format!("libfile_{}", rng.hex(32))},
+    json!({
+        "id": {"id": format!("libfile_{}", rng.hex(32))},
         "file_id": file_id,
         "file_name": name,
         "mime_type": "image/png",
         "library_file_category": "image",
-        "library_artifact_type": J::Null,
-        "library_artifact_subtype": J::Null,
+        "library_artifact_type": null,
+        "library_artifact_subtype": null,
         "origination_message_id": message,
-        "origination_thread_id": &c.id,
-        "initiating_conversation_id": &c.id,
-        "image_gen_generation_id": J::Null,
-        "created_at": &stamp,
-        "record_creation_time": &stamp,
-        "version_created_at": &stamp,
+        "origination_thread_id": c.id,
+        "initiating_conversation_id": c.id,
+        "image_gen_generation_id": null,
+        "created_at": stamp,
+        "record_creation_time": stamp,
+        "version_created_at": stamp,
         "current_version_number": 1,
-        "source_version_number": J::Null,
+        "source_version_number": null,
         "state": "active",
-    }
+    })
 }
 
 const TOMATO_ANSWER: &str = "From the photo, brown spots with yellow rings on the oldest, \
@@ -1309,47 +1161,47 @@ A few tips:\n\n\
 \u{E201}\n\
 - Harvest next summer, when the lower third of the leaves has turned brown.";
 
-fn garlic_results() -> J {
+fn garlic_results() -> Value {
     let groups = GARLIC_SOURCES.iter().enumerate().map(|(i, [title, url, snippet])| {
         let domain = url.split('/').nth(2).unwrap_or_default();
-        let entry = obj! {
+        let entry = json!({
             "type": "search_result", "url": *url, "title": *title, "snippet": *snippet,
-            "ref_id": obj! {"turn_index": 0, "ref_type": "search", "ref_index": i},
-            "pub_date": J::Null, "attribution": domain,
-        };
-        obj! {"type": "search_result_group", "domain": domain, "entries": arr![entry]}
+            "ref_id": {"turn_index": 0, "ref_type": "search", "ref_index": i},
+            "pub_date": null, "attribution": domain,
+        });
+        json!({"type": "search_result_group", "domain": domain, "entries": [entry]})
     });
-    J::Arr(groups.collect())
+    groups.collect()
 }
 
-fn garlic_queries() -> J {
-    obj! {"type": "search_model_queries", "queries": arr!["when to plant garlic zone 6"]}
+fn garlic_queries() -> Value {
+    json!({"type": "search_model_queries", "queries": ["when to plant garlic zone 6"]})
 }
 
 /// A `grouped_webpages` reference for the citation token `turn0search{index}` in `text`.
 /// Offsets count Unicode scalar values.
-fn cite_ref(text: &str, index: usize, [title, url, snippet]: [&str; 3]) -> J {
+fn cite_ref(text: &str, index: usize, [title, url, snippet]: [&str; 3]) -> Value {
     let token = format!("\u{E200}cite\u{E202}turn0search{index}\u{E201}");
     let byte_start = text.find(&token).expect("citation token present");
     let start = text[..byte_start].chars().count();
     let end = start + token.chars().count();
     let domain = url.split('/').nth(2).unwrap_or_default();
-    let refs = arr![obj! {"turn_index": 0, "ref_type": "search", "ref_index": index}];
-    let item = obj! {
+    let refs = json!([{"turn_index": 0, "ref_type": "search", "ref_index": index}]);
+    let item = json!({
         "title": title,
         "url": url,
-        "pub_date": J::Null,
+        "pub_date": null,
         "snippet": snippet,
         "attribution": domain,
-        "supporting_websites": arr![],
+        "supporting_websites": [],
         "refs": refs.clone(),
-    };
-    obj! {
+    });
+    json!({
         "matched_text": token, "start_idx": start, "end_idx": end,
         "alt": format!("([{domain}]({url}))"), "type": "grouped_webpages",
-        "items": arr![item], "refs": refs, "prompt_text": J::Null,
-        "safe_urls": arr![url], "fallback_items": J::Null, "invalid": false,
-    }
+        "items": [item], "refs": refs, "prompt_text": null,
+        "safe_urls": [url], "fallback_items": null, "invalid": false,
+    })
 }
 
 const RAMEN_TURNS: [(&str, &str); 3] = [
@@ -1393,50 +1245,50 @@ fn ramen_voice(x: &mut Export) {
 }
 
 /// Adds a WAV asset and returns its `audio_asset_pointer` part (expiry filled in later).
-fn voice_clip(x: &mut Export, c: &Conv, samples: u32, start: f64, len: f64) -> J {
+fn voice_clip(x: &mut Export, c: &Conv, samples: u32, start: f64, len: f64) -> Value {
     let name = format!("{}/audio/{}.wav", c.id, x.rng.uuid4());
     let period = 16 + samples % 11;
     let (file_id, size) = x.asset(wav(samples, period), name);
-    let meta = obj! {
-        "start_timestamp": J::Null, "end_timestamp": J::Null, "pretokenized_vq": J::Null,
-        "interruptions": J::Null, "original_audio_source": J::Null, "transcription": J::Null,
-        "word_transcription": J::Null,
-        "start": J::Num(format!("{start:.1}")), "end": J::Num(format!("{:.1}", start + len)),
-    };
-    obj! {
+    let meta = json!({
+        "start_timestamp": null, "end_timestamp": null, "pretokenized_vq": null,
+        "interruptions": null, "original_audio_source": null, "transcription": null,
+        "word_transcription": null,
+        "start": start, "end": start + len,
+    });
+    json!({
         "content_type": "audio_asset_pointer",
         "asset_pointer": format!("sediment://{file_id}"),
-        "size_bytes": size, "format": "wav", "expiry_datetime": J::Null,
-        "tool_audio_direction": J::Null, "metadata": meta,
-    }
+        "size_bytes": size, "format": "wav", "expiry_datetime": null,
+        "tool_audio_direction": null, "metadata": meta,
+    })
 }
 
-fn transcription(text: &str, direction: &str) -> J {
-    obj! {
+fn transcription(text: &str, direction: &str) -> Value {
+    json!({
         "content_type": "audio_transcription",
         "text": text,
         "direction": direction,
-        "decoding_id": J::Null,
-    }
+        "decoding_id": null,
+    })
 }
 
-fn user_voice_turn(text: &str, mut clip: J, expiry: &str) -> Msg {
-    clip.set("expiry_datetime", expiry);
-    let wrapper = obj! {
+fn user_voice_turn(text: &str, mut clip: Value, expiry: &str) -> Msg {
+    clip["expiry_datetime"] = json!(expiry);
+    let wrapper = json!({
         "content_type": "real_time_user_audio_video_asset_pointer",
         "expiry_datetime": expiry,
-        "frames_asset_pointers": arr![],
-        "video_container_asset_pointer": J::Null,
+        "frames_asset_pointers": [],
+        "video_container_asset_pointer": null,
         "audio_asset_pointer": clip,
-        "audio_start_timestamp": J::num("0.0"),
-    };
+        "audio_start_timestamp": 0.0,
+    });
     let m = Msg::new("user", multimodal(vec![transcription(text, "in"), wrapper]));
     m.meta("voice_mode_message", true).meta("real_time_audio_has_video", false)
 }
 
-fn assistant_voice_turn(text: &str, mut clip: J, expiry: &str) -> Msg {
-    clip.set("expiry_datetime", expiry);
-    clip.set("tool_audio_direction", "outgoing");
+fn assistant_voice_turn(text: &str, mut clip: Value, expiry: &str) -> Msg {
+    clip["expiry_datetime"] = json!(expiry);
+    clip["tool_audio_direction"] = json!("outgoing");
     let m = Msg::new("assistant", multimodal(vec![transcription(text, "out"), clip]));
     m.meta("voice_mode_message", true)
 }
@@ -1617,62 +1469,65 @@ and stop if you find a broken spoke or a bent rim.";
 // ---------------------------------------------------------------------------------------------
 // Side files, manifest and the ZIP itself.
 
-fn side_files(x: &Export) -> Vec<(String, Vec<u8>)> {
-    let user = obj! {
-        "id": &x.user_id, "email": "sam.okafor@example.com", "chatgpt_plus_user": true,
-        "phone_number": J::Null, "birth_year": 1991,
-    };
-    let settings = obj! {
+fn side_files(x: &Export) -> Res<Vec<(String, Vec<u8>)>> {
+    let user = json!({
+        "id": x.user_id, "email": "sam.okafor@example.com", "chatgpt_plus_user": true,
+        "phone_number": null, "birth_year": 1991,
+    });
+    let settings = json!({
         "language": "en-GB", "theme": "dark", "memory_enabled": true,
         "voice": "ember", "training_allowed": false,
-    };
-    let names = x.assets.iter().map(|a| (format!("{}.dat", a.file_id), J::from(&a.original_name)));
-    vec![
-        ("conversation_asset_file_names.json".into(), J::Obj(names.collect()).to_bytes()),
-        ("library_files.json".into(), J::Arr(x.library.clone()).to_bytes()),
-        ("message_feedback.json".into(), J::Arr(x.feedback.clone()).to_bytes()),
-        ("model_comparisons.json".into(), arr![].to_bytes()),
-        ("shared_conversations.json".into(), J::Arr(x.shares.clone()).to_bytes()),
-        ("user.json".into(), user.to_bytes()),
-        ("user_settings.json".into(), settings.to_bytes()),
-    ]
+    });
+    let names = x.assets.iter().map(|a| (format!("{}.dat", a.file_id), json!(a.original_name)));
+    let names: Map<String, Value> = names.collect();
+    Ok(vec![
+        ("conversation_asset_file_names.json".into(), serde_json::to_vec(&names)?),
+        ("library_files.json".into(), serde_json::to_vec(&x.library)?),
+        ("message_feedback.json".into(), serde_json::to_vec(&x.feedback)?),
+        ("model_comparisons.json".into(), serde_json::to_vec(&json!([]))?),
+        ("shared_conversations.json".into(), serde_json::to_vec(&x.shares)?),
+        ("user.json".into(), serde_json::to_vec(&user)?),
+        ("user_settings.json".into(), serde_json::to_vec(&settings)?),
+    ])
 }
 
 /// Newest conversations first, the first `FIRST_SHARD` of them in shard 000.
-fn shards(x: &mut Export) -> Vec<(String, Vec<u8>)> {
+fn shards(x: &mut Export) -> Res<Vec<(String, Vec<u8>)>> {
     const FIRST_SHARD: usize = 8;
     x.conversations.sort_by_key(|(order, _)| std::cmp::Reverse(*order));
-    let all: Vec<J> = x.conversations.iter().map(|(_, conv)| conv.clone()).collect();
+    let all: Vec<&Value> = x.conversations.iter().map(|(_, conv)| conv).collect();
     let (first, second) = all.split_at(FIRST_SHARD.min(all.len()));
-    vec![
-        ("conversations-000.json".into(), J::Arr(first.to_vec()).to_bytes()),
-        ("conversations-001.json".into(), J::Arr(second.to_vec()).to_bytes()),
-    ]
+    Ok(vec![
+        ("conversations-000.json".into(), serde_json::to_vec(first)?),
+        ("conversations-001.json".into(), serde_json::to_vec(second)?),
+    ])
 }
 
-fn manifest(members: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let files = members.iter().map(|(path, bytes)| {
-        obj! {"path": path, "size_bytes": bytes.len()}
-    });
+fn manifest(members: &[(String, Vec<u8>)]) -> Res<Vec<u8>> {
+    let files =
+        members.iter().map(|(path, bytes)| json!({"path": path, "size_bytes": bytes.len()}));
+    let files: Vec<Value> = files.collect();
     let shard_names = members.iter().filter(|(p, _)| p.starts_with("conversations-"));
-    let shard_names: Vec<J> = shard_names.map(|(p, _)| J::from(p)).collect();
-    let logical = obj! {"conversations.json": obj! {"files": shard_names}};
-    let manifest =
-        obj! {"version": 1, "export_files": J::Arr(files.collect()), "logical_files": logical};
-    manifest.to_bytes()
+    let shard_names: Vec<&str> = shard_names.map(|(p, _)| p.as_str()).collect();
+    let manifest = json!({
+        "version": 1,
+        "export_files": files,
+        "logical_files": {"conversations.json": {"files": shard_names}},
+    });
+    Ok(serde_json::to_vec(&manifest)?)
 }
 
-fn members(x: &mut Export) -> Vec<(String, Vec<u8>)> {
-    let mut members = shards(x);
-    members.extend(side_files(x));
+fn members(x: &mut Export) -> Res<Vec<(String, Vec<u8>)>> {
+    let mut members = shards(x)?;
+    members.extend(side_files(x)?);
     for asset in &x.assets {
         members.push((format!("{}.dat", asset.file_id), asset.bytes.clone()));
     }
     members.sort_by(|a, b| a.0.cmp(&b.0));
-    let manifest = manifest(&members);
+    let manifest = manifest(&members)?;
     let at = members.partition_point(|(p, _)| p.as_str() < "export_manifest.json");
     members.insert(at, ("export_manifest.json".into(), manifest));
-    members
+    Ok(members)
 }
 
 fn write_zip(path: &PathBuf, members: &[(String, Vec<u8>)]) -> Res<u64> {
@@ -1713,7 +1568,7 @@ fn main() -> Res<()> {
     for build in builders {
         build(&mut x);
     }
-    let members = members(&mut x);
+    let members = members(&mut x)?;
     let size = write_zip(&out, &members)?;
     println!("wrote {}", out.display());
     println!("conversations: {}", x.conversations.len());

@@ -352,7 +352,7 @@ model: gpt-4o
 
 ── user · 2024-03-09 16:00:01 +00:00
 Multiply the numbers in this photo.
-attachment: sediment://file_00a1 (file id file_00a1)
+attachment: sediment://file_00a1 (missing; file id file_00a1)
 
 ── assistant → python · tool call · gpt-4o · 2024-03-09 16:00:02 +00:00
 ```python
@@ -377,7 +377,7 @@ print(6 * 7)
 
 Multiply the numbers in this photo.
 
-- attachment: sediment://file_00a1 (file id file_00a1)
+- attachment: sediment://file_00a1 (missing; file id file_00a1)
 
 ## assistant → python · tool call · gpt-4o · 2024-03-09 16:00:02 +00:00
 

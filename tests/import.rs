@@ -524,7 +524,8 @@ fn the_parts_of_a_multi_part_export_are_imported_as_one_export() {
         "export-part-0001.zip",
         &[("conversations-000.json", &first), ("export_manifest.json", manifest.as_bytes())],
     );
-    let part2 = zip_members(dir.path(), "export-part-0002.zip", &[("conversations-001.json", &second)]);
+    let part2 =
+        zip_members(dir.path(), "export-part-0002.zip", &[("conversations-001.json", &second)]);
     let output = run(&db, &["import", "--json", part1.to_str().unwrap(), part2.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -548,10 +549,7 @@ fn an_export_whose_only_copy_is_chat_html_is_read_from_it() {
     let zip = zip_members(dir.path(), "html-only.zip", &[("chat.html", html.as_bytes())]);
     import(&db, &[&zip], 0);
     assert_eq!(query::<i64>(&db, "SELECT count(*) FROM messages WHERE conversation_id = 'c1'"), 7);
-    assert_eq!(
-        rows(&db, "SELECT path, kind FROM export_files"),
-        [["chat.html", "chat_html"]]
-    );
+    assert_eq!(rows(&db, "SELECT path, kind FROM export_files"), [["chat.html", "chat_html"]]);
     assert_eq!(rebuild(&db, "c1"), garden("c1"));
 }
 

@@ -1,7 +1,9 @@
 //! The command line: flags, rendering and exit codes. The only module that prints.
 
+mod attachments;
 mod completions;
 mod exit;
+mod export;
 mod filters;
 mod import;
 mod imports;
@@ -45,6 +47,9 @@ enum Command {
     Imports(imports::ImportsArgs),
     Schema(schema::SchemaArgs),
     Search(search::SearchArgs),
+    Attachments(attachments::AttachmentsArgs),
+    Attachment(attachments::AttachmentArgs),
+    Export(export::ExportArgs),
     Info(info::InfoArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
@@ -83,6 +88,9 @@ pub fn main() -> ExitCode {
             Command::Imports(args) => imports::run(args, &context),
             Command::Schema(args) => schema::run(args, &context),
             Command::Search(args) => search::run(args, &context),
+            Command::Attachments(args) => attachments::run(args, &context),
+            Command::Attachment(args) => attachments::run_one(args, &context),
+            Command::Export(args) => export::run(args, &context),
             Command::Info(args) => info::run(args, &context),
             Command::Completions(args) => completions::run(args, &context),
             Command::Man(args) => completions::run_man(args, &context),

@@ -74,7 +74,8 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
 }
 
-/// A file a message points to (a row of `asset_references`).
+/// A file a message points to (a row of `asset_references`, with what the `attachments`
+/// view knows of the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     /// Where the pointer sits in the message JSON.
@@ -83,6 +84,14 @@ pub struct Attachment {
     pub pointer: String,
     /// The file id the pointer names.
     pub file_id: String,
+    /// `stored`, `skipped` (not kept by the import) or `missing` (in no export imported).
+    pub status: String,
+    /// The original name, when known.
+    pub name: Option<String>,
+    /// The media type, when known.
+    pub media_type: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<i64>,
 }
 
 impl Message {
@@ -169,19 +178,17 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<Message> {
 
 /// The attachments of a conversation, by node id, in JSON path order within a message.
 fn attachments(conn: &Connection, id: &str) -> rusqlite::Result<HashMap<String, Vec<Attachment>>> {
-    let mut stmt = conn.prepare(
-        "SELECT node_id, json_path, pointer, file_id FROM asset_references
-         WHERE conversation_id = ?1 ORDER BY node_id, id",
-    )?;
     let mut by_node: HashMap<String, Vec<Attachment>> = HashMap::new();
-    let rows = stmt.query_map([id], |row| {
-        let attachment =
-            Attachment { json_path: row.get(1)?, pointer: row.get(2)?, file_id: row.get(3)? };
-        Ok((row.get::<_, String>(0)?, attachment))
-    })?;
-    for row in rows {
-        let (node, attachment) = row?;
-        by_node.entry(node).or_default().push(attachment);
+    for file in super::attachments::of_conversation(conn, id)? {
+        by_node.entry(file.node_id).or_default().push(Attachment {
+            json_path: file.json_path,
+            pointer: file.pointer,
+            file_id: file.file_id,
+            status: file.status,
+            name: file.name,
+            media_type: file.media_type,
+            size: file.size,
+        });
     }
     Ok(by_node)
 }

@@ -11,7 +11,18 @@
 //! conversation's title score times [`TITLE_WEIGHT`]. A conversation whose title matches
 //! while none of its messages do is reported once, on its first message that the filters
 //! let through.
+//!
+//! How the ranking runs, so that a common word in a large archive stays fast: the indexes
+//! give every match with its BM25 score (no table is read for that); the messages of the
+//! conversations whose title matched come from an index on `messages`, which tells which
+//! matches the title raises. The candidates are then examined best first, and only those
+//! examined have their row read to apply the filters, until `limit` hits are found and the
+//! next candidate scores worse than the last of them. Should the filters let few messages
+//! through, the rows are read one by one for at most [`check_budget`] candidates; the rest
+//! are then filtered by one query.
 
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::ops::Range;
 
 use rusqlite::types::Value as SqlValue;
@@ -123,13 +134,6 @@ impl Expressions {
             Syntax::Fts => Some(Self { words: search.text.clone(), substrings: None }),
         }
     }
-
-    /// The parameters of the match clauses of [`ranking_sql`], in order.
-    fn params(&self) -> Vec<SqlValue> {
-        let mut one = vec![SqlValue::Text(self.words.clone())];
-        one.extend(self.substrings.iter().map(|s| SqlValue::Text(s.clone())));
-        [one.clone(), one].concat()
-    }
 }
 
 /// Runs a search. A plain query without any word (only punctuation, say) finds nothing.
@@ -137,8 +141,18 @@ pub fn search(conn: &Connection, search: &Search) -> Result<Vec<Hit>, SearchErro
     let Some(expressions) = Expressions::of(search) else {
         return Ok(Vec::new());
     };
-    let ranked = rank(conn, search, &expressions)?;
-    ranked.into_iter().map(|row| describe(conn, &expressions, row)).collect()
+    // The ranking reads several statements: one read transaction keeps them on one
+    // snapshot should an import write meanwhile.
+    let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
+    let (ranked, titles) = rank(conn, search, &expressions, check_budget(search.limit))?;
+    ranked.into_iter().map(|row| describe(conn, &expressions, &titles, row)).collect()
+}
+
+/// How many candidates have their row read one at a time (an indexed lookup each) before
+/// the remaining ones are filtered by a single query: the filters that let fewer than about
+/// one candidate in ten through are better served that way.
+fn check_budget(limit: u32) -> usize {
+    200 + 10 * limit as usize
 }
 
 /// SQLite's message for an error in an FTS5 expression: a plain `SQLITE_ERROR` raised while
@@ -153,6 +167,7 @@ fn query_error(error: &rusqlite::Error) -> Option<String> {
 }
 
 /// A ranked hit before its snippet and title are read.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Ranked {
     message_id: i64,
     /// Whether the text matched in the trigram index (else the word index, or only the
@@ -161,100 +176,337 @@ struct Ranked {
     text_matched: bool,
 }
 
-/// Runs the ranking query. FTS5 reads the match expression only once the query steps, so
-/// an error there (not while preparing) is a bad `--fts` expression.
+/// A message whose text matched, with its text score (BM25, lower is better).
+#[derive(Debug, Clone, Copy)]
+struct TextHit {
+    id: i64,
+    score: f64,
+    trigram: bool,
+}
+
+/// A conversation whose title matched.
+#[derive(Debug, Clone)]
+struct TitleHit {
+    conversation_id: String,
+    /// The better of its word and trigram scores.
+    score: f64,
+    /// Its rows in `conversations_fts` and `conversations_trigram`, when they matched.
+    word_row: Option<i64>,
+    trigram_row: Option<i64>,
+}
+
+/// The conversations whose title matched, by conversation id.
+#[derive(Debug, Default)]
+struct Titles {
+    hits: Vec<TitleHit>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Titles {
+    fn add(&mut self, conversation_id: String, row: i64, score: f64, trigram: bool) {
+        let at = *self.by_id.entry(conversation_id.clone()).or_insert_with(|| {
+            self.hits.push(TitleHit { conversation_id, score, word_row: None, trigram_row: None });
+            self.hits.len() - 1
+        });
+        let hit = &mut self.hits[at];
+        hit.score = hit.score.min(score);
+        let slot = if trigram { &mut hit.trigram_row } else { &mut hit.word_row };
+        slot.get_or_insert(row);
+    }
+
+    fn get(&self, conversation_id: &str) -> Option<&TitleHit> {
+        self.by_id.get(conversation_id).map(|&at| &self.hits[at])
+    }
+}
+
+/// Something that may rank: a message whose text matched (in a conversation whose title
+/// matched, or not), or a conversation whose title matched, standing for its first message
+/// should none of its messages be a hit.
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    Text { hit: TextHit, title: Option<usize> },
+    Title(usize),
+}
+
+/// A candidate with its final score: text score plus [`TITLE_WEIGHT`] times title score,
+/// as `coalesce(text, 0) + 3.0 * coalesce(title, 0)` would compute it. Examined in order of
+/// score; at equal scores text hits come first, so that a conversation's title stand-in is
+/// examined only after all of its text hits (which never score worse than it: BM25 scores
+/// are negative).
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    score: f64,
+    candidate: Candidate,
+}
+
+impl Scored {
+    fn key(&self) -> (u8, i64) {
+        match self.candidate {
+            Candidate::Text { hit, .. } => (0, hit.id),
+            Candidate::Title(at) => (1, at as i64),
+        }
+    }
+}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score.total_cmp(&other.score).then_with(|| self.key().cmp(&other.key()))
+    }
+}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Scored {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Scored {}
+
+/// Ranks the hits: message ids, best first, at most `search.limit` of them, with the
+/// titles that matched. FTS5 reads the match expression only once the query steps, so an
+/// error there (not while preparing) is a bad `--fts` expression.
 fn rank(
     conn: &Connection,
     search: &Search,
     expressions: &Expressions,
-) -> Result<Vec<Ranked>, SearchError> {
-    let filters = search.filters.message_conditions();
-    let mut first = filters.clone();
-    first.clauses.push("m.has_message = 1 AND m.text != ''".into());
-    let sql = ranking_sql(expressions.substrings.is_some(), &filters, &first);
-    let mut params = expressions.params();
-    params.extend(filters.params);
-    params.extend(first.params);
-    params.push(SqlValue::Integer(search.limit.into()));
-
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(params), |row| {
-        let trigram: Option<bool> = row.get(1)?;
-        Ok(Ranked {
-            message_id: row.get(0)?,
-            trigram: trigram == Some(true),
-            text_matched: trigram.is_some(),
-        })
-    });
-    rows.and_then(Iterator::collect).map_err(|error| match search.syntax {
+    budget: usize,
+) -> Result<(Vec<Ranked>, Titles), SearchError> {
+    let bad_expression = |error: rusqlite::Error| match search.syntax {
         Syntax::Fts => match query_error(&error) {
             Some(reason) => SearchError::BadExpression { expression: search.text.clone(), reason },
             None => SearchError::Sql(error),
         },
         Syntax::Plain => SearchError::Sql(error),
-    })
+    };
+    let text = text_hits(conn, expressions).map_err(bad_expression)?;
+    let titles = title_hits(conn, expressions).map_err(bad_expression)?;
+    let limit = search.limit as usize;
+    if limit == 0 {
+        return Ok((Vec::new(), titles));
+    }
+
+    // Which text hits the title raises: those among the messages of the titled
+    // conversations (an index holds `messages.conversation_id`, no row is read).
+    let mut raised: HashMap<i64, usize> = HashMap::new();
+    if !text.is_empty() && !titles.hits.is_empty() {
+        let mut messages =
+            conn.prepare_cached("SELECT id FROM messages WHERE conversation_id = ?")?;
+        for (at, title) in titles.hits.iter().enumerate() {
+            let ids = messages.query_map([&title.conversation_id], |row| row.get::<_, i64>(0))?;
+            for id in ids {
+                raised.insert(id?, at);
+            }
+        }
+    }
+    let text = text.into_iter().map(|hit| {
+        let title = raised.get(&hit.id).copied();
+        let title_score = title.map_or(0.0, |at| titles.hits[at].score);
+        Scored {
+            score: hit.score + TITLE_WEIGHT * title_score,
+            candidate: Candidate::Text { hit, title },
+        }
+    });
+    let title_only = titles.hits.iter().enumerate().map(|(at, title)| Scored {
+        score: 0.0 + TITLE_WEIGHT * title.score,
+        candidate: Candidate::Title(at),
+    });
+    let mut queue: BinaryHeap<Reverse<Scored>> = text.chain(title_only).map(Reverse).collect();
+
+    let filters = search.filters.message_conditions();
+    let mut checks = Checks::new(conn, &filters, budget);
+    let mut first = filters.clone();
+    first.clauses.push("m.has_message = 1 AND m.text != ''".into());
+    let mut title_has_hit = vec![false; titles.hits.len()];
+    let mut found: Vec<(f64, Ranked)> = Vec::new();
+    while let Some(Reverse(next)) = queue.pop() {
+        if found.len() >= limit && next.score > found[limit - 1].0 {
+            break;
+        }
+        match next.candidate {
+            Candidate::Text { hit, title } => {
+                let rest = || {
+                    queue.iter().filter_map(|Reverse(later)| match later.candidate {
+                        Candidate::Text { hit, .. } => Some(hit.id),
+                        Candidate::Title(_) => None,
+                    })
+                };
+                if checks.passes(hit.id, rest)? {
+                    if let Some(at) = title {
+                        title_has_hit[at] = true;
+                    }
+                    let ranked =
+                        Ranked { message_id: hit.id, trigram: hit.trigram, text_matched: true };
+                    found.push((next.score, ranked));
+                }
+            }
+            Candidate::Title(at) => {
+                if title_has_hit[at] {
+                    continue;
+                }
+                if let Some(id) = first_message(conn, &first, &titles.hits[at].conversation_id)? {
+                    let ranked = Ranked { message_id: id, trigram: false, text_matched: false };
+                    found.push((next.score, ranked));
+                }
+            }
+        }
+    }
+    found.sort_by(|(a, x), (b, y)| a.total_cmp(b).then(x.message_id.cmp(&y.message_id)));
+    found.truncate(limit);
+    Ok((found.into_iter().map(|(_, ranked)| ranked).collect(), titles))
 }
 
-/// The ranking query: message ids, best first. `filters` restrict the text hits; `first`
-/// (the filters plus "has text") picks the message that reports a title-only hit.
-fn ranking_sql(trigram: bool, filters: &Conditions, first: &Conditions) -> String {
-    let text_trigram = "UNION ALL SELECT rowid, bm25(messages_trigram), 1 \
-        FROM messages_trigram WHERE messages_trigram MATCH ?";
-    let title_trigram = "UNION ALL SELECT conversation_id, bm25(conversations_trigram) \
-        FROM conversations_trigram WHERE conversations_trigram MATCH ?";
-    let (text_trigram, title_trigram) =
-        if trigram { (text_trigram, title_trigram) } else { ("", "") };
-    let filters = filters.where_sql();
-    let first = first.clauses.join(" AND ");
-    format!(
-        "WITH text_hits (id, score, trigram) AS MATERIALIZED (
-            SELECT rowid, bm25(messages_fts), 0 FROM messages_fts WHERE messages_fts MATCH ?
-            {text_trigram}
-        ),
-        title_hits (conversation_id, score) AS MATERIALIZED (
-            SELECT conversation_id, bm25(conversations_fts)
-            FROM conversations_fts WHERE conversations_fts MATCH ?
-            {title_trigram}
-        ),
-        titles AS (
-            SELECT conversation_id, min(score) AS score FROM title_hits GROUP BY conversation_id
-        ),
-        message_hits AS (
-            SELECT h.id, min(h.score) AS score, h.trigram, m.conversation_id
-            FROM text_hits AS h
-            JOIN messages AS m ON m.id = h.id
-            JOIN conversations AS c ON c.id = m.conversation_id
-            {filters}
-            GROUP BY h.id
-        ),
-        title_only AS (
-            SELECT (
-                SELECT m.id FROM messages AS m
-                WHERE m.conversation_id = c.id AND {first}
-                ORDER BY m.depth, m.position LIMIT 1
-            ) AS id
-            FROM titles AS t
-            JOIN conversations AS c ON c.id = t.conversation_id
-            WHERE c.id NOT IN (SELECT conversation_id FROM message_hits)
-        ),
-        hits AS (
-            SELECT id, score, trigram FROM message_hits
-            UNION ALL
-            SELECT id, NULL, NULL FROM title_only WHERE id IS NOT NULL
+/// Every message whose text matches, with its BM25 score; a message found in both the word
+/// and the trigram index keeps the better score.
+fn text_hits(conn: &Connection, expressions: &Expressions) -> rusqlite::Result<Vec<TextHit>> {
+    let mut hits = Vec::new();
+    scan(conn, "messages_fts", &expressions.words, |id, score| {
+        hits.push(TextHit { id, score, trigram: false });
+    })?;
+    if let Some(substrings) = &expressions.substrings {
+        let mut at: HashMap<i64, usize> = hits.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
+        scan(conn, "messages_trigram", substrings, |id, score| match at.get(&id) {
+            Some(&i) => {
+                if score < hits[i].score {
+                    hits[i] = TextHit { id, score, trigram: true };
+                }
+            }
+            None => {
+                at.insert(id, hits.len());
+                hits.push(TextHit { id, score, trigram: true });
+            }
+        })?;
+    }
+    Ok(hits)
+}
+
+/// Every conversation whose title matches, with its BM25 score.
+fn title_hits(conn: &Connection, expressions: &Expressions) -> rusqlite::Result<Titles> {
+    let mut titles = Titles::default();
+    let mut lookups = vec![("conversations_fts", &expressions.words, false)];
+    if let Some(substrings) = &expressions.substrings {
+        lookups.push(("conversations_trigram", substrings, true));
+    }
+    for (table, expression, trigram) in lookups {
+        let sql = format!(
+            "SELECT rowid, conversation_id, bm25({table}) FROM {table} WHERE {table} MATCH ?"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([expression])?;
+        while let Some(row) = rows.next()? {
+            if let Some(conversation_id) = row.get::<_, Option<String>>(1)? {
+                titles.add(conversation_id, row.get(0)?, row.get(2)?, trigram);
+            }
+        }
+    }
+    Ok(titles)
+}
+
+/// The rowids and BM25 scores of the rows of `table` that match, in rowid order. Reads the
+/// index only, not the messages.
+fn scan(
+    conn: &Connection,
+    table: &str,
+    expression: &str,
+    mut each: impl FnMut(i64, f64),
+) -> rusqlite::Result<()> {
+    let sql = format!("SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ?");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([expression])?;
+    while let Some(row) = rows.next()? {
+        each(row.get(0)?, row.get(1)?);
+    }
+    Ok(())
+}
+
+/// Applies the filters to candidates: reads each candidate's row (an indexed lookup) while
+/// the budget lasts, then filters all the remaining candidates in one query.
+struct Checks<'a> {
+    conn: &'a Connection,
+    filters: &'a Conditions,
+    budget: usize,
+    /// The candidates that passed the one query, once it ran.
+    passing: Option<HashSet<i64>>,
+}
+
+impl<'a> Checks<'a> {
+    fn new(conn: &'a Connection, filters: &'a Conditions, budget: usize) -> Self {
+        Self { conn, filters, budget, passing: None }
+    }
+
+    /// Whether message `id` passes the filters; `rest` gives the candidates not yet
+    /// examined.
+    fn passes<I: Iterator<Item = i64>>(
+        &mut self,
+        id: i64,
+        rest: impl FnOnce() -> I,
+    ) -> rusqlite::Result<bool> {
+        if self.passing.is_none() && self.budget == 0 {
+            let mut ids: Vec<i64> = rest().chain([id]).collect();
+            ids.sort_unstable();
+            self.passing = Some(self.all_passing(&ids)?);
+        }
+        if let Some(passing) = &self.passing {
+            return Ok(passing.contains(&id));
+        }
+        self.budget -= 1;
+        let sql = self.sql("m.id = ?");
+        let params = [SqlValue::Integer(id)].into_iter().chain(self.filters.params.iter().cloned());
+        self.conn.prepare_cached(&sql)?.exists(params_from_iter(params))
+    }
+
+    /// The messages among `ids` that pass.
+    fn all_passing(&self, ids: &[i64]) -> rusqlite::Result<HashSet<i64>> {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let list = SqlValue::Text(format!("[{}]", list.join(",")));
+        let sql = self.sql("m.id IN (SELECT value FROM json_each(?))");
+        let params = [list].into_iter().chain(self.filters.params.iter().cloned());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map(params_from_iter(params), |row| row.get(0))?;
+        ids.collect()
+    }
+
+    /// The messages that pass the filters and `which`, whose placeholder comes first.
+    fn sql(&self, which: &str) -> String {
+        let mut clauses = vec![which];
+        clauses.extend(self.filters.clauses.iter().map(String::as_str));
+        format!(
+            "SELECT m.id FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
+             WHERE {}",
+            clauses.join(" AND ")
         )
-        SELECT h.id, h.trigram
-        FROM hits AS h
-        JOIN messages AS m ON m.id = h.id
-        LEFT JOIN titles AS t ON t.conversation_id = m.conversation_id
-        ORDER BY coalesce(h.score, 0) + {TITLE_WEIGHT:?} * coalesce(t.score, 0), m.id
-        LIMIT ?"
-    )
+    }
+}
+
+/// The message that reports a hit on the title of conversation `conversation_id`: its first
+/// message (by depth, then position) that passes `first` (the filters plus "has text").
+fn first_message(
+    conn: &Connection,
+    first: &Conditions,
+    conversation_id: &str,
+) -> rusqlite::Result<Option<i64>> {
+    let sql = format!(
+        "SELECT m.id FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
+         WHERE m.conversation_id = ? AND {}
+         ORDER BY m.depth, m.position LIMIT 1",
+        first.clauses.join(" AND ")
+    );
+    let params = [SqlValue::Text(conversation_id.to_string())]
+        .into_iter()
+        .chain(first.params.iter().cloned());
+    conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |row| row.get(0)).optional()
 }
 
 /// Reads what is shown of a ranked hit: its message, snippet and title.
 fn describe(
     conn: &Connection,
     expressions: &Expressions,
+    titles: &Titles,
     ranked: Ranked,
 ) -> Result<Hit, SearchError> {
     let mut stmt = conn.prepare_cached(
@@ -278,7 +530,8 @@ fn describe(
     hit.snippet =
         if ranked.text_matched { snippet(conn, expressions, &ranked)? } else { opening(&text) };
     if hit.title.is_some()
-        && let Some(marked) = title_matches(conn, expressions, &hit.conversation_id)?
+        && let Some(title) = titles.get(&hit.conversation_id)
+        && let Some(marked) = title_matches(conn, expressions, title)?
     {
         hit.title = Some(marked);
     }
@@ -307,21 +560,20 @@ fn snippet(
 fn title_matches(
     conn: &Connection,
     expressions: &Expressions,
-    conversation_id: &str,
+    title: &TitleHit,
 ) -> rusqlite::Result<Option<Marked>> {
-    let mut lookups = vec![("conversations_fts", &expressions.words)];
+    let mut lookups = vec![("conversations_fts", &expressions.words, title.word_row)];
     if let Some(substrings) = &expressions.substrings {
-        lookups.push(("conversations_trigram", substrings));
+        lookups.push(("conversations_trigram", substrings, title.trigram_row));
     }
-    for (table, expression) in lookups {
+    for (table, expression, row) in lookups {
+        let Some(row) = row else { continue };
         let sql = format!(
             "SELECT highlight({table}, 0, char(2), char(3)) FROM {table}
-             WHERE {table} MATCH ? AND conversation_id = ?"
+             WHERE {table} MATCH ? AND rowid = ?"
         );
-        let found: Option<String> = conn
-            .prepare_cached(&sql)?
-            .query_row((expression, conversation_id), |row| row.get(0))
-            .optional()?;
+        let found: Option<String> =
+            conn.prepare_cached(&sql)?.query_row((expression, row), |row| row.get(0)).optional()?;
         if let Some(marked) = found {
             return Ok(Some(parse_marks(&marked)));
         }

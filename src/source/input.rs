@@ -176,7 +176,11 @@ fn open_zip(path: &Path, file: File) -> Result<Input, SourceError> {
             .map_err(|e| SourceError::BadZip { location: location.clone(), reason: e.to_string() })?
             .into_owned();
         let is_link = entry.unix_mode().is_some_and(|mode| mode & 0o170000 == 0o120000);
-        if is_link || entry.enclosed_name().is_none() || has_drive_letter(&name) {
+        if is_link
+            || entry.enclosed_name().is_none()
+            || has_drive_letter(&name)
+            || name.starts_with('/')
+        {
             return Err(SourceError::UnsafeMember { location: location.member(&name), name });
         }
         if entry.is_dir() {

@@ -4,6 +4,7 @@
 //! This stage knows the export's file layout and JSON syntax, nothing about the archive.
 //! It hands out each conversation's bytes verbatim together with where they came from.
 
+pub mod assets;
 pub mod error;
 pub mod input;
 pub mod layout;

@@ -19,9 +19,9 @@ use sha2::{Digest, Sha256};
 use super::Archive;
 use super::assets::{self, AttachmentCounts};
 use super::error::{StoreError, WriteContext};
+use super::pipeline::{self, Hashed, ParseOutcome, Parsed};
 use super::seen;
 use super::side_files;
-use super::pipeline::{self, Hashed, ParseOutcome, Parsed};
 use super::write::{SeenAt, Writer};
 use crate::model::record::ConversationRecord;
 use crate::model::snapshot::SnapshotError;
@@ -483,7 +483,6 @@ fn refuse_other_provider(element: &RawElement, location: &Location) -> Result<()
     Ok(())
 }
 
-
 fn repair_warning(
     element: &RawElement,
     location: &Location,
@@ -500,7 +499,6 @@ fn repair_warning(
          U+FFFD in the searchable text"
     )
 }
-
 
 /// Keeps the latest conversation time seen in the export (ISO text orders as time does).
 fn note_time(stage: &mut Stage, times: [Option<&str>; 2]) {

@@ -31,6 +31,11 @@ impl Archive {
         Self { conn }
     }
 
+    /// The archive file.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.conn.path().map(std::path::PathBuf::from).unwrap_or_default()
+    }
+
     /// The single integer `sql` returns.
     pub fn int(&self, sql: &str, params: impl Params) -> i64 {
         self.conn.query_row(sql, params, |row| row.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))

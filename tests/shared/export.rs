@@ -63,6 +63,7 @@ pub fn check_fresh_import(c: &mut Checker, expected: &Expected, outcome: &Outcom
     c.within("library_files", |c| check_library_files(c, facts, db));
     c.within("group_chats", |c| check_group_chats(c, facts, db));
     c.within("members", |c| check_members(c, facts, db));
+    c.within("stored attachments", |c| super::attachments::check_export(c, expected, db));
     let sources = expected.source_conversations();
     c.within("rebuild", |c| check_rebuild(c, &sources, db));
 }

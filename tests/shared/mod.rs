@@ -6,6 +6,7 @@
 //! so one run lists every mismatch of a fixture.
 
 pub mod archive;
+pub mod attachments;
 pub mod check;
 pub mod export;
 pub mod fixtures;

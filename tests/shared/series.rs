@@ -15,8 +15,15 @@ pub const EXPORTS: [&str; 3] =
 
 /// The tables whose rows must not depend on the import order (the log columns of
 /// `exports` left out).
-pub const ORDER_FREE_TABLES: [&str; 5] =
-    ["conversations", "messages", "asset_references", "conversation_versions", "exports"];
+pub const ORDER_FREE_TABLES: [&str; 7] = [
+    "conversations",
+    "messages",
+    "asset_references",
+    "conversation_versions",
+    "exports",
+    "attachments",
+    "media",
+];
 
 /// Checks `after_importing_all_in_any_order` of `series.expected.json` against `db`.
 pub fn check_merged_state(c: &mut Checker, facts: &Value, db: &Archive) {
@@ -26,6 +33,7 @@ pub fn check_merged_state(c: &mut Checker, facts: &Value, db: &Archive) {
     c.within("nodes", |c| check_nodes(c, after, db));
     c.within("slim export", |c| check_survivors(c, after, db));
     c.within("phrases", |c| check_phrases(c, facts, db));
+    c.within("attachments", |c| super::attachments::check_series(c, after, db));
 }
 
 fn check_conversations(c: &mut Checker, after: &Value, db: &Archive) {
