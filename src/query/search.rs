@@ -15,11 +15,11 @@
 //! How the ranking runs, so that a common word in a large archive stays fast: the indexes
 //! give every match with its BM25 score (no table is read for that); the messages of the
 //! conversations whose title matched come from an index on `messages`, which tells which
-//! matches the title raises. The candidates are then examined best first, and only those
-//! examined have their row read to apply the filters, until `limit` hits are found and the
-//! next candidate scores worse than the last of them. Should the filters let few messages
-//! through, the rows are read one by one for at most [`check_budget`] candidates; the rest
-//! are then filtered by one query.
+//! matches the title raises. The candidates are then examined best first, in batches whose
+//! rows are read (in rowid order) to apply the filters, until `limit` hits are found and the
+//! next candidate scores worse than the last of them. The first batch holds
+//! [`first_batch`] candidates, each next one four times as many, so that filters that let
+//! few messages through cost at most a few times the rows they need.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -144,15 +144,14 @@ pub fn search(conn: &Connection, search: &Search) -> Result<Vec<Hit>, SearchErro
     // The ranking reads several statements: one read transaction keeps them on one
     // snapshot should an import write meanwhile.
     let _snapshot = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
-    let (ranked, titles) = rank(conn, search, &expressions, check_budget(search.limit))?;
+    let (ranked, titles) = rank(conn, search, &expressions, first_batch(search.limit))?;
     ranked.into_iter().map(|row| describe(conn, &expressions, &titles, row)).collect()
 }
 
-/// How many candidates have their row read one at a time (an indexed lookup each) before
-/// the remaining ones are filtered by a single query: the filters that let fewer than about
-/// one candidate in ten through are better served that way.
-fn check_budget(limit: u32) -> usize {
-    200 + 10 * limit as usize
+/// How many candidates the first batch examines: enough for `limit` hits when the filters
+/// let most messages through (as the default ones do), with some to spare.
+fn first_batch(limit: u32) -> usize {
+    2 * limit as usize + 16
 }
 
 /// SQLite's message for an error in an FTS5 expression: a plain `SQLITE_ERROR` raised while
@@ -275,7 +274,7 @@ fn rank(
     conn: &Connection,
     search: &Search,
     expressions: &Expressions,
-    budget: usize,
+    first_batch: usize,
 ) -> Result<(Vec<Ranked>, Titles), SearchError> {
     let bad_expression = |error: rusqlite::Error| match search.syntax {
         Syntax::Fts => match query_error(&error) {
@@ -284,8 +283,12 @@ fn rank(
         },
         Syntax::Plain => SearchError::Sql(error),
     };
+    let t0 = std::time::Instant::now();
+    let trace = std::env::var_os("SEARCH_TRACE").is_some();
     let text = text_hits(conn, expressions).map_err(bad_expression)?;
+    if trace { eprintln!("text hits {} {:?}", text.len(), t0.elapsed()); }
     let titles = title_hits(conn, expressions).map_err(bad_expression)?;
+    if trace { eprintln!("titles {} {:?}", titles.hits.len(), t0.elapsed()); }
     let limit = search.limit as usize;
     if limit == 0 {
         return Ok((Vec::new(), titles));
@@ -304,6 +307,7 @@ fn rank(
             }
         }
     }
+    if trace { eprintln!("raised {} {:?}", raised.len(), t0.elapsed()); }
     let text = text.into_iter().map(|hit| {
         let title = raised.get(&hit.id).copied();
         let title_score = title.map_or(0.0, |at| titles.hits[at].score);
@@ -319,43 +323,54 @@ fn rank(
     let mut queue: BinaryHeap<Reverse<Scored>> = text.chain(title_only).map(Reverse).collect();
 
     let filters = search.filters.message_conditions();
-    let mut checks = Checks::new(conn, &filters, budget);
     let mut first = filters.clone();
     first.clauses.push("m.has_message = 1 AND m.text != ''".into());
     let mut title_has_hit = vec![false; titles.hits.len()];
     let mut found: Vec<(f64, Ranked)> = Vec::new();
-    while let Some(Reverse(next)) = queue.pop() {
-        if found.len() >= limit && next.score > found[limit - 1].0 {
-            break;
-        }
-        match next.candidate {
-            Candidate::Text { hit, title } => {
-                let rest = || {
-                    queue.iter().filter_map(|Reverse(later)| match later.candidate {
-                        Candidate::Text { hit, .. } => Some(hit.id),
-                        Candidate::Title(_) => None,
-                    })
-                };
-                if checks.passes(hit.id, rest)? {
-                    if let Some(at) = title {
-                        title_has_hit[at] = true;
-                    }
-                    let ranked =
-                        Ranked { message_id: hit.id, trigram: hit.trigram, text_matched: true };
-                    found.push((next.score, ranked));
-                }
+    let mut size = first_batch.max(1);
+    'batches: while !queue.is_empty() {
+        let batch: Vec<Scored> =
+            std::iter::from_fn(|| queue.pop()).take(size).map(|Reverse(next)| next).collect();
+        size = size.saturating_mul(4);
+        let ids: Vec<i64> = batch
+            .iter()
+            .filter_map(|next| match next.candidate {
+                Candidate::Text { hit, .. } => Some(hit.id),
+                Candidate::Title(_) => None,
+            })
+            .collect();
+        let n = ids.len();
+        let passing = passing(conn, &filters, ids)?;
+        if trace { eprintln!("batch {} {n} pass {} {:?}", batch.len(), passing.len(), t0.elapsed()); }
+        for next in batch {
+            if found.len() >= limit && next.score > found[limit - 1].0 {
+                break 'batches;
             }
-            Candidate::Title(at) => {
-                if title_has_hit[at] {
-                    continue;
+            match next.candidate {
+                Candidate::Text { hit, title } => {
+                    if passing.contains(&hit.id) {
+                        if let Some(at) = title {
+                            title_has_hit[at] = true;
+                        }
+                        let ranked =
+                            Ranked { message_id: hit.id, trigram: hit.trigram, text_matched: true };
+                        found.push((next.score, ranked));
+                    }
                 }
-                if let Some(id) = first_message(conn, &first, &titles.hits[at].conversation_id)? {
-                    let ranked = Ranked { message_id: id, trigram: false, text_matched: false };
-                    found.push((next.score, ranked));
+                Candidate::Title(at) => {
+                    if title_has_hit[at] {
+                        continue;
+                    }
+                    let conversation_id = &titles.hits[at].conversation_id;
+                    if let Some(id) = first_message(conn, &first, conversation_id)? {
+                        let ranked = Ranked { message_id: id, trigram: false, text_matched: false };
+                        found.push((next.score, ranked));
+                    }
                 }
             }
         }
     }
+    if trace { eprintln!("done {:?}", t0.elapsed()); }
     found.sort_by(|(a, x), (b, y)| a.total_cmp(b).then(x.message_id.cmp(&y.message_id)));
     found.truncate(limit);
     Ok((found.into_iter().map(|(_, ranked)| ranked).collect(), titles))
@@ -424,63 +439,29 @@ fn scan(
     Ok(())
 }
 
-/// Applies the filters to candidates: reads each candidate's row (an indexed lookup) while
-/// the budget lasts, then filters all the remaining candidates in one query.
-struct Checks<'a> {
-    conn: &'a Connection,
-    filters: &'a Conditions,
-    budget: usize,
-    /// The candidates that passed the one query, once it ran.
-    passing: Option<HashSet<i64>>,
-}
-
-impl<'a> Checks<'a> {
-    fn new(conn: &'a Connection, filters: &'a Conditions, budget: usize) -> Self {
-        Self { conn, filters, budget, passing: None }
+/// The messages among `ids` that pass the filters, read in rowid order by one query.
+fn passing(
+    conn: &Connection,
+    filters: &Conditions,
+    mut ids: Vec<i64>,
+) -> rusqlite::Result<HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
     }
-
-    /// Whether message `id` passes the filters; `rest` gives the candidates not yet
-    /// examined.
-    fn passes<I: Iterator<Item = i64>>(
-        &mut self,
-        id: i64,
-        rest: impl FnOnce() -> I,
-    ) -> rusqlite::Result<bool> {
-        if self.passing.is_none() && self.budget == 0 {
-            let mut ids: Vec<i64> = rest().chain([id]).collect();
-            ids.sort_unstable();
-            self.passing = Some(self.all_passing(&ids)?);
-        }
-        if let Some(passing) = &self.passing {
-            return Ok(passing.contains(&id));
-        }
-        self.budget -= 1;
-        let sql = self.sql("m.id = ?");
-        let params = [SqlValue::Integer(id)].into_iter().chain(self.filters.params.iter().cloned());
-        self.conn.prepare_cached(&sql)?.exists(params_from_iter(params))
-    }
-
-    /// The messages among `ids` that pass.
-    fn all_passing(&self, ids: &[i64]) -> rusqlite::Result<HashSet<i64>> {
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        let list = SqlValue::Text(format!("[{}]", list.join(",")));
-        let sql = self.sql("m.id IN (SELECT value FROM json_each(?))");
-        let params = [list].into_iter().chain(self.filters.params.iter().cloned());
-        let mut stmt = self.conn.prepare(&sql)?;
-        let ids = stmt.query_map(params_from_iter(params), |row| row.get(0))?;
-        ids.collect()
-    }
-
-    /// The messages that pass the filters and `which`, whose placeholder comes first.
-    fn sql(&self, which: &str) -> String {
-        let mut clauses = vec![which];
-        clauses.extend(self.filters.clauses.iter().map(String::as_str));
-        format!(
-            "SELECT m.id FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
-             WHERE {}",
-            clauses.join(" AND ")
-        )
-    }
+    ids.sort_unstable();
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let mut clauses = vec!["m.id IN (SELECT value FROM json_each(?))"];
+    clauses.extend(filters.clauses.iter().map(String::as_str));
+    let sql = format!(
+        "SELECT m.id FROM messages AS m JOIN conversations AS c ON c.id = m.conversation_id
+         WHERE {}",
+        clauses.join(" AND ")
+    );
+    let list = SqlValue::Text(format!("[{}]", list.join(",")));
+    let params = [list].into_iter().chain(filters.params.iter().cloned());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let passing = stmt.query_map(params_from_iter(params), |row| row.get(0))?;
+    passing.collect()
 }
 
 /// The message that reports a hit on the title of conversation `conversation_id`: its first
