@@ -575,3 +575,71 @@ fn identical_downloads_on_different_days_are_two_snapshots() {
     );
     assert_eq!(query::<i64>(&forward, "SELECT count(*) FROM exports"), 2);
 }
+
+/// Regression: a file of a million unusable entries kept every one in memory and in the log.
+#[test]
+fn skipped_conversations_beyond_a_thousand_are_counted_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let entries = vec!["1"; 1500].join(",");
+    let json = format!("[{},{entries}]", serde_json::to_string(&garden("c1")).unwrap());
+    let zip = zip_members(dir.path(), "many.zip", &[("conversations.json", json.as_bytes())]);
+    let output = import(&db, &[&zip], 3);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("skipped: conversation")).count(), 1000);
+    assert!(stderr.contains("skipped: … and 500 more conversations\n"), "{stderr}");
+    assert_eq!(query::<i64>(&db, "SELECT skipped FROM imports"), 1500);
+    assert_eq!(query::<i64>(&db, "SELECT json_array_length(skipped_details) FROM imports"), 1000);
+    assert_eq!(query::<i64>(&db, "SELECT count(*) FROM conversations"), 1);
+}
+
+/// Regression: a ZIP re-made on macOS (`__MACOSX/` resource forks beside the wrapping
+/// folder) was not recognised as an export.
+#[test]
+fn macos_resource_forks_do_not_hide_the_wrapping_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let json = serde_json::to_vec(&json!([garden("c1")])).unwrap();
+    let zip = zip_members(
+        dir.path(),
+        "mac.zip",
+        &[("export/conversations.json", &json), ("__MACOSX/export/._conversations.json", b"x")],
+    );
+    import(&db, &[&zip], 0);
+    assert_eq!(rows(&db, "SELECT path FROM export_files"), [["conversations.json"]]);
+}
+
+/// Regression: a member name with a multi-byte character next to a wrapping folder's name
+/// crashed the import.
+#[test]
+fn member_names_with_multibyte_characters_are_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let json = serde_json::to_vec(&json!([garden("c1")])).unwrap();
+    let zip = zip_members(
+        dir.path(),
+        "mb.zip",
+        &[("ab/x.png", b"x"), ("a\u{20ac}b.png", b"x"), ("ab/conversations.json", &json)],
+    );
+    let output = import(&db, &[&zip], 1);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("Error: "), "{stderr}");
+    assert!(stderr.contains("no conversations found"), "{stderr}");
+}
+
+/// Regression: a conversation dated in the year 3000 made its export the latest for ever,
+/// and every later export's conversations looked deleted.
+#[test]
+fn a_timestamp_in_the_future_does_not_date_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let mut future = short("f", "Future", "q", "a", 1.7e9);
+    future["update_time"] = json!(32_503_680_000.0);
+    let bare = dir.path().join("conversations.json");
+    std::fs::write(&bare, serde_json::to_vec(&json!([future])).unwrap()).unwrap();
+    import(&db, &[&bare], 0);
+    assert_eq!(
+        query::<String>(&db, "SELECT exported_at FROM exports"),
+        "2023-11-14T22:13:20.000000Z"
+    );
+}

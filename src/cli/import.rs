@@ -75,12 +75,20 @@ fn print_diagnostics(report: &ImportReport) {
         for warning in &export.warnings {
             eprintln!("warning: {warning}");
         }
+        let omitted = export.warnings_total - export.warnings.len() as u64;
+        if omitted > 0 {
+            eprintln!("warning: … and {omitted} more warnings");
+        }
         for skipped in &export.skipped {
             let id = skipped.conversation_id.as_deref().unwrap_or("without id");
             eprintln!(
                 "skipped: conversation {id} at {}: {}: {}",
                 skipped.location, skipped.path, skipped.reason
             );
+        }
+        let omitted = export.skipped_total - export.skipped.len() as u64;
+        if omitted > 0 {
+            eprintln!("skipped: … and {omitted} more conversations");
         }
     }
 }
@@ -103,8 +111,8 @@ fn summary_line(export: &ExportReport) -> String {
     if c.missing > 0 {
         line.push_str(&format!("; {} no longer in this export (kept)", c.missing));
     }
-    if !export.skipped.is_empty() {
-        line.push_str(&format!("; {} skipped", export.skipped.len()));
+    if export.skipped_total > 0 {
+        line.push_str(&format!("; {} skipped", export.skipped_total));
     }
     line.push_str(&format!("; {} new, {} updated nodes", export.nodes_new, export.nodes_updated));
     if export.already_imported {

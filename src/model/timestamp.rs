@@ -20,7 +20,7 @@ pub fn from_epoch(seconds: f64) -> Option<OffsetDateTime> {
         return None;
     }
     let micros = (seconds * 1e6).round() as i128;
-    OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).ok()
+    OffsetDateTime::from_unix_timestamp_nanos(micros.checked_mul(1000)?).ok()
 }
 
 /// Reads a timestamp in either of the export's forms: a number of epoch seconds or an
@@ -69,5 +69,6 @@ mod tests {
         assert_eq!(iso_of(None), None);
         assert_eq!(iso_of(Some(&json!(null))), None);
         assert_eq!(iso_of(Some(&json!("yesterday"))), None);
+        assert_eq!(iso_of(Some(&json!(1e308))), None);
     }
 }

@@ -14,7 +14,7 @@ use zip::ZipArchive;
 use super::error::{Location, SourceError};
 
 /// Members larger than this and compressed more than [`MAX_RATIO`] times are refused.
-const BOMB_MIN_SIZE: u64 = 64 * 1024 * 1024;
+const BOMB_MIN_SIZE: u64 = 16 * 1024 * 1024;
 /// Highest compression ratio accepted for a large member; real JSON and media stay far below.
 const MAX_RATIO: f64 = 200.0;
 /// Buffer size for reading members.
@@ -183,7 +183,8 @@ fn open_zip(path: &Path, file: File) -> Result<Input, SourceError> {
         {
             return Err(SourceError::UnsafeMember { location: location.member(&name), name });
         }
-        if entry.is_dir() {
+        // macOS adds `__MACOSX/` resource forks when it re-zips a folder: not export content.
+        if entry.is_dir() || name.starts_with("__MACOSX/") {
             continue;
         }
         check_bomb(&location.member(&name), entry.size(), entry.compressed_size())?;
@@ -227,12 +228,10 @@ fn wrapping_folder(members: &[Member]) -> String {
         return String::new();
     };
     let prefix = format!("{top}/");
-    let all_inside = members.iter().all(|m| m.name.starts_with(&prefix));
-    let has_json = members.iter().any(|m| {
-        let rest = &m.name[prefix.len().min(m.name.len())..];
-        !rest.contains('/') && rest.ends_with(".json")
-    });
-    if all_inside && has_json { prefix } else { String::new() }
+    let inside: Vec<&str> =
+        members.iter().filter_map(|m| m.name.strip_prefix(prefix.as_str())).collect();
+    let has_json = inside.iter().any(|rest| !rest.contains('/') && rest.ends_with(".json"));
+    if inside.len() == members.len() && has_json { prefix } else { String::new() }
 }
 
 fn open_folder(path: &Path) -> Result<Input, SourceError> {
@@ -284,6 +283,8 @@ mod tests {
         let flat = [member("conversations.json"), member("user-1/a.png")];
         assert_eq!(wrapping_folder(&flat), "");
         let media_only = [member("user-1/a.png"), member("user-1/b.png")];
+        let multibyte = [member("ab/conversations.json"), member("a€b.png")];
+        assert_eq!(wrapping_folder(&multibyte), "");
         assert_eq!(wrapping_folder(&media_only), "");
     }
 

@@ -109,10 +109,15 @@ pub struct ExportReport {
     pub nodes_new: u64,
     /// Nodes changed.
     pub nodes_updated: u64,
-    /// Conversations skipped, with why.
+    /// Conversations skipped, with why (the first [`MAX_DETAILS`]).
     pub skipped: Vec<Skipped>,
-    /// Warnings: repaired text, files the manifest lists but no input holds, duplicates.
+    /// How many conversations were skipped in all.
+    pub skipped_total: u64,
+    /// Warnings: repaired text, files the manifest lists but no input holds, duplicates (the
+    /// first [`MAX_DETAILS`]).
     pub warnings: Vec<String>,
+    /// How many warnings there were in all.
+    pub warnings_total: u64,
     /// What was done with the export's files (images, audio, documents).
     pub attachments: AttachmentCounts,
 }
@@ -142,7 +147,7 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether any conversation was skipped.
     pub fn has_skipped(&self) -> bool {
-        self.exports.iter().any(|e| !e.skipped.is_empty())
+        self.exports.iter().any(|e| e.skipped_total > 0)
     }
 }
 
@@ -186,7 +191,29 @@ struct Stage {
     nodes_new: u64,
     nodes_updated: u64,
     skipped: Vec<Skipped>,
+    skipped_total: u64,
     warnings: Vec<String>,
+    warnings_total: u64,
+}
+
+/// Skipped conversations and warnings kept in detail per export; beyond that they are only
+/// counted, so that a file of millions of bad entries cannot exhaust memory.
+pub const MAX_DETAILS: usize = 1000;
+
+impl Stage {
+    fn skip(&mut self, skipped: Skipped) {
+        self.skipped_total += 1;
+        if self.skipped.len() < MAX_DETAILS {
+            self.skipped.push(skipped);
+        }
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings_total += 1;
+        if self.warnings.len() < MAX_DETAILS {
+            self.warnings.push(warning);
+        }
+    }
 }
 
 /// What an export did to a conversation it holds.
@@ -214,9 +241,7 @@ fn import_export(
     let mut stage = Stage::default();
     let mut writer = Writer::new(seen_at_start(conn, &export)?);
     for file in export.missing_files.clone() {
-        stage
-            .warnings
-            .push(format!("{}: listed in the manifest but missing", export.location(&file)));
+        stage.warn(format!("{}: listed in the manifest but missing", export.location(&file)));
     }
     for file in export.conversation_files.clone() {
         stream_file(conn, &mut export, &file, &mut stage, &mut writer, progress)?;
@@ -236,8 +261,10 @@ fn import_export(
     writer.flush(conn)?;
     seen::mark_touched(conn, &touched)?;
     side_files::store(conn, &mut export, export_id, exported_at.as_deref())?;
+    let warnings_before = stage.warnings.len();
     let attachments =
         assets::store(conn, &mut export, export_id, options, progress, &mut stage.warnings)?;
+    stage.warnings_total += (stage.warnings.len() - warnings_before) as u64;
     count_statuses(&mut stage, before);
     let sources = source_records(&export, &fingerprint)?;
     let report = ExportReport {
@@ -251,7 +278,9 @@ fn import_export(
         nodes_new: stage.nodes_new,
         nodes_updated: stage.nodes_updated,
         skipped: stage.skipped,
+        skipped_total: stage.skipped_total,
         warnings: stage.warnings,
+        warnings_total: stage.warnings_total,
         attachments,
     };
     log_import(conn, export_id, &started_at, &report)?;
@@ -392,14 +421,14 @@ fn store_parsed(sink: &mut Sink<'_>, outcome: ParseOutcome) -> Result<(), StoreE
     let parsed = match outcome {
         ParseOutcome::Ready(parsed) => parsed,
         ParseOutcome::Unusable(hashed, error) => {
-            sink.stage.skipped.push(skipped(&hashed, location, error));
+            sink.stage.skip(skipped(&hashed, location, error));
             return Ok(());
         }
     };
     let Parsed { hashed, raw, original_is_utf8, repairs, record } = *parsed;
     let stage = &mut *sink.stage;
     for repair in &repairs {
-        stage.warnings.push(repair_warning(&hashed.element, location, &record.id, repair));
+        stage.warn(repair_warning(&hashed.element, location, &record.id, repair));
     }
     note_time(stage, [record.created_at.as_deref(), record.updated_at.as_deref()]);
     let raw_bytes = (!original_is_utf8).then_some(&hashed.element.bytes);
@@ -408,7 +437,7 @@ fn store_parsed(sink: &mut Sink<'_>, outcome: ParseOutcome) -> Result<(), StoreE
     stage.observations.push(Observation { conversation_id: id.clone(), version_id, file });
     if version_count(conn, &id)? > 1 {
         if stage.status.contains_key(&id) {
-            stage.warnings.push(format!("{location}: conversation {id} appears twice"));
+            stage.warn(format!("{location}: conversation {id} appears twice"));
         }
         stage.status.entry(id.clone()).or_insert(Status::Unchanged);
         stage.deferred.insert(id);
@@ -501,8 +530,11 @@ fn repair_warning(
 }
 
 /// Keeps the latest conversation time seen in the export (ISO text orders as time does).
+/// Times in the future are ignored: one corrupt timestamp must not make an export the
+/// latest for ever.
 fn note_time(stage: &mut Stage, times: [Option<&str>; 2]) {
-    for time in times.into_iter().flatten() {
+    let horizon = timestamp::iso(time::OffsetDateTime::now_utc() + time::Duration::days(2));
+    for time in times.into_iter().flatten().filter(|t| *t <= horizon.as_str()) {
         if stage.latest_time.as_deref().is_none_or(|latest| time > latest) {
             stage.latest_time = Some(time.to_string());
         }
@@ -704,7 +736,7 @@ fn log_import(
             counts.missing as i64,
             report.nodes_new as i64,
             report.nodes_updated as i64,
-            report.skipped.len() as i64,
+            report.skipped_total as i64,
             json(serde_json::to_string(&report.skipped)),
             json(serde_json::to_string(&report.warnings)),
         ],

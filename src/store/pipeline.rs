@@ -17,8 +17,9 @@ use crate::source::repair::{self, Repair};
 use crate::source::split::{ArraySplitter, RawElement};
 use crate::source::{Location, SourceError};
 
-/// Conversations handed between threads at most; bounds memory to a few conversations.
-pub const IN_FLIGHT: usize = 16;
+/// Conversations handed between threads at most, per channel; bounds memory to a few
+/// conversations (a parsed conversation takes many times its size).
+pub const IN_FLIGHT: usize = 4;
 
 /// A conversation's bytes with their SHA-256.
 pub struct Hashed {

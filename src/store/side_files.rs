@@ -13,6 +13,14 @@ use crate::model::text::message_text;
 use crate::model::timestamp::iso_of;
 use crate::source::{Export, MemberKind};
 
+/// The side files that get tables of their own.
+const KNOWN: [&str; 4] = [
+    "message_feedback.json",
+    "shared_conversations.json",
+    "library_files.json",
+    "group_chats.json",
+];
+
 /// Records every member of the export and stores its side files.
 pub fn store(
     conn: &Connection,
@@ -26,7 +34,11 @@ pub fn store(
         let sha256 = if keep {
             let bytes = export.read(&name)?;
             let sha256 = store_blob(conn, &bytes)?;
-            if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+            // Only the side files with tables of their own are parsed; the others are kept
+            // as bytes, so an odd or huge unknown file costs no memory beyond its bytes.
+            if KNOWN.contains(&name.as_str())
+                && let Ok(value) = serde_json::from_slice::<Value>(&bytes)
+            {
                 store_known(conn, &name, &value, exported_at)?;
             }
             Some(sha256)
