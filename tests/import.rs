@@ -329,6 +329,10 @@ fn unsafe_member_names_and_non_zips_are_refused() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("evil.zip!../x.txt: unsafe member name \"../x.txt\""), "{stderr}");
 
+    let fresh = dir.path().join("fresh.db");
+    import(&fresh, &[&evil], 1);
+    assert!(!fresh.exists(), "a failed first import must not leave an archive behind");
+
     let fake = dir.path().join("fake.zip");
     std::fs::write(&fake, "hello").unwrap();
     let stderr = String::from_utf8(import(&db, &[&fake], 1).stderr).unwrap();

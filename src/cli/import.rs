@@ -45,7 +45,8 @@ pub struct ImportArgs {
 
 /// Runs the import and reports it.
 pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
-    let mut archive = if args.dry_run && !context.db.exists() {
+    let existed = context.db.exists();
+    let mut archive = if args.dry_run && !existed {
         Archive::open_in_memory(&context.db)?
     } else {
         Archive::open(&context.db)?
@@ -56,8 +57,18 @@ pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
         no_media: args.no_media,
         max_member_size: args.max_member_size.unwrap_or(ImportOptions::default().max_member_size),
     };
-    let report = archive.import(&args.paths, options, &bar)?;
+    let imported = archive.import(&args.paths, options, &bar);
     drop(bar);
+    let report = match imported {
+        Ok(report) => report,
+        Err(error) => {
+            drop(archive);
+            if !existed {
+                remove_new_archive(&context.db);
+            }
+            return Err(error.into());
+        }
+    };
     print_diagnostics(&report);
     if !args.quiet {
         print_summary(&report, context);
@@ -68,6 +79,15 @@ pub fn run(args: ImportArgs, context: &Context) -> Result<(), CliError> {
         writeln!(stdout)?;
     }
     if report.has_skipped() { Err(CliError::partial()) } else { Ok(()) }
+}
+
+/// A failed first import leaves no empty archive behind: the archive stays as it was, absent.
+fn remove_new_archive(db: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 fn print_diagnostics(report: &ImportReport) {

@@ -45,15 +45,26 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", printable(&self.file.display().to_string()))?;
         if let Some(member) = &self.member {
-            write!(f, "!{member}")?;
+            write!(f, "!{}", printable(member))?;
         }
         if let Some(p) = self.position {
             write!(f, ":{}:{} (byte {})", p.line, p.column, p.offset)?;
         }
         Ok(())
     }
+}
+
+/// Names from an export can hold terminal escape sequences: control and bidirectional
+/// characters are written as `\u{…}` escapes before they reach a message.
+fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi { c.escape_unicode().to_string() } else { c.to_string() }
+        })
+        .collect()
 }
 
 /// Why an export could not be read. Every variant names where.
@@ -131,5 +142,16 @@ impl SourceError {
     /// Wraps an I/O error with its location.
     pub fn io(location: Location, source: std::io::Error) -> Self {
         Self::Io { location, source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_defuse_terminal_escapes_in_names() {
+        let location = Location::file("a.zip").member("../\u{1b}[2Jx\u{202e}.txt");
+        assert_eq!(location.to_string(), "a.zip!../\\u{1b}[2Jx\\u{202e}.txt");
     }
 }
