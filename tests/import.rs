@@ -647,3 +647,36 @@ fn a_timestamp_in_the_future_does_not_date_the_export() {
         "2023-11-14T22:13:20.000000Z"
     );
 }
+
+/// Regression: a shard the manifest forgot, or a `conversations.json` next to shards, was
+/// silently not read.
+#[test]
+fn conversation_files_the_manifest_forgets_are_read_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let first = serde_json::to_vec(&json!([garden("c1")])).unwrap();
+    let second = serde_json::to_vec(&json!([short("c2", "Two", "q", "a", 1.7e9)])).unwrap();
+    let third = serde_json::to_vec(&json!([short("c3", "Three", "q", "a", 1.7e9)])).unwrap();
+    let manifest = json!({"logical_files": {"conversations.json":
+        {"files": ["conversations-000.json"]}}})
+    .to_string();
+    let zip = zip_members(
+        dir.path(),
+        "forgetful.zip",
+        &[
+            ("conversations-000.json", &first),
+            ("conversations-001.json", &second),
+            ("conversations.json", &third),
+            ("export_manifest.json", manifest.as_bytes()),
+        ],
+    );
+    import(&db, &[&zip], 0);
+    assert_eq!(
+        rows(&db, "SELECT conversation_id, source_file FROM conversation_observations ORDER BY 1"),
+        [
+            ["c1", "conversations-000.json"],
+            ["c2", "conversations-001.json"],
+            ["c3", "conversations.json"]
+        ]
+    );
+}

@@ -283,19 +283,26 @@ fn choose_conversation_files(
         return Ok(());
     }
     let names: Vec<String> = export.index.keys().cloned().collect();
-    let mut files: Vec<String> = match listed.filter(|l| !l.is_empty()) {
-        Some(listed) => listed.into_iter().filter(|f| export.index.contains_key(f)).collect(),
-        None => Vec::new(),
-    };
-    if files.is_empty() {
-        files = names.iter().filter(|n| *n == "conversations.json").cloned().collect();
-    }
-    if files.is_empty() {
-        let mut shards: Vec<_> =
-            names.iter().filter_map(|n| shard_number(n).map(|k| (k, n.clone()))).collect();
-        shards.sort();
-        files = shards.into_iter().map(|(_, n)| n).collect();
-    }
+    // The manifest's order first; then every other conversation file the export holds
+    // (`conversations.json`, then shards by number), so that a manifest that forgets a
+    // shard, or a `conversations.json` next to shards, loses nothing. A conversation met
+    // twice is stored once.
+    let is_conversation_file = |n: &str| n == "conversations.json" || shard_number(n).is_some();
+    let mut files: Vec<String> = listed
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| export.index.contains_key(f) && is_conversation_file(f))
+        .collect();
+    let mut others: Vec<(u32, String)> = names
+        .iter()
+        .filter(|n| !files.contains(n))
+        .filter_map(|n| match shard_number(n) {
+            Some(k) => Some((k, n.clone())),
+            None => (n == "conversations.json").then(|| (0, n.clone())),
+        })
+        .collect();
+    others.sort_by_key(|(k, n)| (n != "conversations.json", *k));
+    files.extend(others.into_iter().map(|(_, n)| n));
     if files.is_empty() && export.index.contains_key(CHAT_HTML) {
         files = vec![CHAT_HTML.to_string()];
         export.from_chat_html = true;
