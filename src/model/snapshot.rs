@@ -141,7 +141,9 @@ impl Snapshot {
             if key == "mapping" && raw.get() != "null" {
                 mapping_raw = Some(raw);
             } else {
-                fields.insert(key.into_owned(), reader.value(raw).map_err(syntax)?);
+                let value =
+                    reader.value(raw).map_err(|e| beyond_syntax(None, &format!("$.{key}"), e))?;
+                fields.insert(key.into_owned(), value);
             }
         }
         let id = ["conversation_id", "id"]
@@ -227,11 +229,16 @@ fn parse_node(
             message = if value_raw.get() == "null" {
                 MessageSlot::Null
             } else {
-                let value = reader.value(value_raw).map_err(syntax)?;
+                let value = reader
+                    .value(value_raw)
+                    .map_err(|e| beyond_syntax(Some(id), &format!("{path}.message"), e))?;
                 MessageSlot::Present(Message { raw: value_raw.get().to_string(), value })
             };
         } else {
-            fields.insert(name.into_owned(), reader.value(value_raw).map_err(syntax)?);
+            let value = reader
+                .value(value_raw)
+                .map_err(|e| beyond_syntax(Some(id), &format!("{path}.{name}"), e))?;
+            fields.insert(name.into_owned(), value);
         }
     }
     Ok(Node { fields, message })
@@ -243,6 +250,14 @@ fn syntax(error: serde_json::Error) -> SnapshotError {
     let message = error.to_string();
     let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
     SnapshotError::Syntax { line: error.line(), column: error.column(), message: message.into() }
+}
+
+/// A value the syntax check accepted but that cannot be read (a number beyond `f64`, nesting
+/// deeper than the parser's limit): the conversation is unusable, the file is not broken.
+fn beyond_syntax(id: Option<&str>, path: &str, error: serde_json::Error) -> SnapshotError {
+    let message = error.to_string();
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    unusable(id, path, message)
 }
 
 fn unusable(id: Option<&str>, path: &str, message: &str) -> SnapshotError {
@@ -300,6 +315,19 @@ mod tests {
         assert_eq!(err.to_string(), "$.conversation_id: no conversation id");
         let err = parse("[1]").unwrap_err();
         assert_eq!(err.to_string(), "$: expected a conversation object");
+    }
+
+    #[test]
+    fn unreadable_values_make_the_conversation_unusable() {
+        let err = parse(r#"{"id":"a","create_time":1e400}"#).unwrap_err();
+        assert_eq!(err.to_string(), "$.create_time: number out of range");
+        let deep = format!(
+            r#"{{"id":"a","mapping":{{"n":{{"x":{}1{}}}}}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let err = parse(&deep).unwrap_err();
+        assert!(err.to_string().starts_with(r#"$.mapping["n"].x: recursion limit"#), "{err}");
     }
 
     #[test]
