@@ -8,6 +8,8 @@
 //!
 //! Every field may be missing, null or of another type; such fields add nothing and never panic.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 /// Opens a private-use citation token such as `\u{E200}cite\u{E202}turn0search0\u{E201}`.
@@ -39,7 +41,7 @@ pub fn message_text(message: &Value) -> String {
     let mut text = Pieces::default();
     content_text(field(message, "content"), &mut text);
     metadata_text(message, &mut text);
-    text.0.join("\n")
+    text.pieces.join("\n")
 }
 
 /// Whether the text holds Chinese, Japanese or Korean characters, which `messages_trigram`
@@ -66,7 +68,11 @@ pub fn is_cjk(c: char) -> bool {
 
 /// The pieces of text collected for one message, already stripped of citation markup.
 #[derive(Default)]
-struct Pieces(Vec<String>);
+struct Pieces {
+    pieces: Vec<String>,
+    /// The pieces already added, so that de-duplicating stays linear in their number.
+    seen: HashSet<String>,
+}
 
 impl Pieces {
     /// Adds `raw` without its citation markup, unless it is missing or blank.
@@ -74,7 +80,8 @@ impl Pieces {
         if let Some(piece) = raw.map(strip_citations)
             && !piece.trim().is_empty()
         {
-            self.0.push(piece);
+            self.seen.insert(piece.clone());
+            self.pieces.push(piece);
         }
     }
 
@@ -82,9 +89,9 @@ impl Pieces {
     fn push_new(&mut self, raw: Option<&str>) {
         if let Some(piece) = raw.map(strip_citations)
             && !piece.trim().is_empty()
-            && !self.0.contains(&piece)
+            && self.seen.insert(piece.clone())
         {
-            self.0.push(piece);
+            self.pieces.push(piece);
         }
     }
 }
