@@ -128,6 +128,13 @@ impl Export {
         }
     }
 
+    /// The uncompressed size of a member (0 when no input holds it).
+    pub fn size_of(&self, name: &str) -> u64 {
+        let Some(&i) = self.index.get(name) else { return 0 };
+        let members = self.inputs[i].members();
+        members.binary_search_by(|m| m.name.as_str().cmp(name)).map_or(0, |at| members[at].size)
+    }
+
     /// Whether some input holds the member.
     pub fn has(&self, name: &str) -> bool {
         self.index.contains_key(name)

@@ -346,7 +346,7 @@ fn stream_file(
         let sink = Sink { conn, location: &location, file, stage, writer };
         return consume(splitter, sink, progress, html.len() as u64);
     }
-    let total = export.members().iter().find(|m| m.0 == file).map_or(0, |m| m.2);
+    let total = export.size_of(file);
     let reader = export.open(file)?;
     let splitter = ArraySplitter::new(reader, location.clone());
     let sink = Sink { conn, location: &location, file, stage, writer };
