@@ -30,6 +30,25 @@ use shared::{export, json, series};
 /// A small, valid export imported before each broken one, so "unchanged" means something.
 const GOOD_EXPORT: &str = "era-a-2023.zip";
 
+// ---- The query commands on every export ------------------------------------------------
+
+#[test]
+#[ignore = "needs ../shared/fixtures; run by .ci/run"]
+fn query_commands_work_on_every_export() {
+    for fixture in [
+        "era-a-2023.expected.json",
+        "era-b-2025.expected.json",
+        "era-b-2025-unpacked.expected.json",
+        "era-c-2026.expected.json",
+        "bare/conversations.expected.json",
+        "series/export-1.expected.json",
+        "series/export-2.expected.json",
+        "series/export-3.expected.json",
+    ] {
+        shared::commands::check_commands(fixture);
+    }
+}
+
 // ---- Exports imported alone -------------------------------------------------------------
 
 #[test]

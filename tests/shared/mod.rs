@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod attachments;
 pub mod check;
+pub mod commands;
 pub mod export;
 pub mod fixtures;
 pub mod json;
