@@ -258,7 +258,7 @@ fn file_error(error: FileError) -> CliError {
 
 /// `3374 B`, `3.3 KiB`, `1.5 MiB`.
 pub(super) fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if bytes < 1024 {
         return format!("{bytes} B");
     }

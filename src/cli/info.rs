@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use chatarchive::query::stats::totals;
 
+use super::attachments::human_size;
 use super::output::{Format, OutputArgs, escape_terminal, escape_tsv, plain};
 use super::show::reader_went_away;
 use super::{CliError, Context};
@@ -74,21 +75,6 @@ fn archive_size(path: &Path) -> std::io::Result<u64> {
     wal.push("-wal");
     let wal_size = std::fs::metadata(wal).map_or(0, |m| m.len());
     Ok(std::fs::metadata(path)?.len() + wal_size)
-}
-
-/// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `20.0 MiB`.
-fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 #[cfg(test)]
